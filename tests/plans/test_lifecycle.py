@@ -1,0 +1,102 @@
+"""A commitment's whole life through the operations, as the API and pages drive it."""
+
+import pytest
+from sqlalchemy import select
+
+from workflow.engine import GuardFailed, InvalidEvent, NotAllowed, StaleVersion
+from workflow.engine.audit import LogEntry
+from workflow.extensions import db
+from workflow.lifecycle import allowed_events, fire
+from workflow.notify.models import OutboxMessage
+from workflow.reporting.operations import create_report, fire_report_event, parse_report
+from workflow.review.operations import add_comment, cast_vote, respond_to_comment
+
+
+def drive_to(commitment, cast, state):
+    """Fire the events that take a fresh draft to `state`."""
+    steps = [
+        ("cso_review", lambda: fire(commitment, "submit", cast.drafter)),
+        ("msf_approval", lambda: fire(commitment, "endorse", cast.cso1)),
+        (
+            "government_signoff",
+            lambda: [cast_vote(commitment, m, "approve", "ok") for m in cast.msf[:3]],
+        ),
+        ("implementation", lambda: fire(commitment, "sign_off", cast.signatory)),
+    ]
+    for target, step in steps:
+        if commitment.state == state:
+            return
+        step()
+        assert commitment.state == target
+    assert commitment.state == state
+
+
+def test_full_life(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter)
+    assert (c.state, c.version) == ("draft", 1)
+    drive_to(c, cast, "implementation")
+
+    report = create_report(
+        c,
+        cast.implementer,
+        parse_report(
+            {
+                "period_label": "2024 Q1",
+                "period_start": "2024-01-01",
+                "period_end": "2024-03-31",
+                "completion": "substantial",
+                "narrative": "Register designed.",
+            },
+            creating=True,
+        ),
+    )
+    fire_report_event(report, cast.implementer, "submit", version=report.version, comment=None)
+    fire_report_event(report, cast.poc, "accept", version=report.version, comment=None)
+    fire(c, "complete", cast.poc, version=c.version)
+    assert c.state == "completed"
+
+    events = db.session.scalars(
+        select(LogEntry.event)
+        .where(LogEntry.record_id == c.id, LogEntry.record_type == "commitment")
+        .order_by(LogEntry.seq)
+    ).all()
+    assert events == ["create", "submit", "endorse", "approve", "sign_off", "complete"]
+
+
+def test_refusals(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter, problem="", milestones=[])
+    with pytest.raises(NotAllowed):
+        fire(c, "submit", cast.cso1)
+    with pytest.raises(GuardFailed) as exc:
+        fire(c, "submit", cast.drafter)
+    assert "the problem it addresses is empty" in exc.value.reasons
+    assert "add at least one milestone with start and end dates" in exc.value.reasons
+    with pytest.raises(InvalidEvent):
+        fire(c, "endorse", cast.cso1)
+    with pytest.raises(StaleVersion):
+        fire(c, "submit", cast.drafter, version=c.version + 1)
+    assert c.state == "draft"
+
+
+def test_notifications_written_for_recipients(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.poc)
+    fire(c, "submit", cast.poc)
+    to = set(db.session.scalars(select(OutboxMessage.to_address)))
+    assert to == {cast.cso1.email, cast.cso2.email}  # the actor (POC and author) is left out
+
+
+def test_endorse_needs_responses(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter)
+    fire(c, "submit", cast.drafter)
+    comment = add_comment(c, cast.cso1, "Name the register's owner.", "description")
+    with pytest.raises(GuardFailed) as exc:
+        fire(c, "endorse", cast.cso2)
+    assert exc.value.reasons == [
+        f"comment {comment.id} on the description of the commitment has no response yet"
+    ]
+    respond_to_comment(comment, c, cast.drafter, "The ministry owns it.", "adopted")
+    fire(c, "endorse", cast.cso2)
+    assert c.state == "msf_approval"
+    assert "approve" not in allowed_events(c, cast.msf_gov1)
+    with pytest.raises(NotAllowed, match="decided by the vote"):
+        fire(c, "approve", cast.poc)

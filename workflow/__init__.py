@@ -1,0 +1,100 @@
+"""Cocreate: co-creation and approval workflows for open-government action plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from .config import load_config
+from .database import configure_engine, reset_read_only, set_read_only
+from .extensions import babel, csrf, db, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; `config` overrides every other layer (tests pass a dict)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_relative_config=True,
+        instance_path=(config or {}).get("INSTANCE_PATH"),
+    )
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    _register_models()
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_request_hooks(app)
+
+    if app.config["NOTIFY_BACKGROUND"]:
+        from .notify.background import start_background_dispatcher
+
+        start_background_dispatcher(app)
+    return app
+
+
+def _register_models() -> None:
+    # Import every model module so the metadata (and Alembic) sees all tables.
+    from .accounts import models as _accounts  # noqa: F401
+    from .engine import audit as _audit  # noqa: F401
+    from .notify import models as _notify  # noqa: F401
+    from .plans import models as _plans  # noqa: F401
+    from .reporting import models as _reporting  # noqa: F401
+    from .review import models as _review  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.auth import init_auth
+    from .api import bp as api_bp
+    from .web.views import bp as web_bp
+
+    init_auth(app)
+    csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .accounts.cli import users_cli
+    from .demo.cli import demo_cli
+    from .engine.cli import audit_cli
+    from .notify.cli import notify_cli
+
+    for group in (users_cli, demo_cli, audit_cli, notify_cli):
+        app.cli.add_command(group)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _mark_read_only() -> None:
+        g._read_only_token = set_read_only(request.method in SAFE_METHODS)
+
+    @app.teardown_request
+    def _reset_read_only(_exc: BaseException | None) -> None:
+        token = g.pop("_read_only_token", None)
+        if token is not None:
+            reset_read_only(token)
+
+
+def _select_locale() -> str | None:
+    from flask import current_app
+    from flask_login import current_user
+
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages) if request else None

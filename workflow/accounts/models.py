@@ -1,0 +1,125 @@
+"""Users, organisations, plan memberships and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..engine.audit import utcnow
+from ..extensions import db
+from ..models_util import one_of
+from .roles import LANGUAGES, MSF_MEMBER, PLAN_ROLES, SECTORS
+
+if TYPE_CHECKING:
+    from ..plans.models import ActionPlan
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+    __table_args__ = (one_of("sector", SECTORS, "sector"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    sector: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        one_of("language", LANGUAGES, "language"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    memberships: Mapped[list[PlanMembership]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses deactivated accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            return False
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return True
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class PlanMembership(db.Model):
+    """A role a user holds on one plan; MSF members also sit on one side of the forum."""
+
+    __tablename__ = "plan_memberships"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "user_id", "role"),
+        one_of("role", PLAN_ROLES, "role"),
+        one_of("sector", SECTORS, "sector", nullable=True),
+        CheckConstraint(f"(role = '{MSF_MEMBER}') = (sector IS NOT NULL)", name="sector_for_msf"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    sector: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    plan: Mapped[ActionPlan] = relationship(back_populates="memberships")
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak reveals no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="cli")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str = "cli") -> tuple[ApiToken, str]:
+        """Create a token row for the user; return it with the plain token, shown once."""
+        token = "cct_" + secrets.token_urlsafe(32)
+        row = cls(user=user, name=name, token_hash=cls.hash_token(token))
+        db.session.add(row)
+        return row, token

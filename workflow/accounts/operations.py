@@ -1,0 +1,84 @@
+"""Create users and give them roles on plans. Flush, never commit."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from ..errors import Conflict, InvalidInput
+from ..extensions import db
+from .models import Organisation, PlanMembership, User
+from .roles import LANGUAGES, MSF_MEMBER, PLAN_ROLES, SECTORS
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    """Return the address in the form stored, or raise InvalidInput saying what is wrong."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput({"email": str(exc)}) from None
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str | None,
+    *,
+    language: str = "en",
+    organisation: Organisation | None = None,
+    is_admin: bool = False,
+) -> User:
+    email = normalise_email(email)
+    if language not in LANGUAGES:
+        raise InvalidInput({"language": f"must be one of: {', '.join(LANGUAGES)}"})
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput({"password": f"must be at least {MIN_PASSWORD_LENGTH} characters"})
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with the address {email} exists already")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        language=language,
+        organisation=organisation,
+        is_admin=is_admin,
+    )
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def grant_role(plan, user: User, role: str, sector: str | None = None) -> PlanMembership:
+    """Give a user a role on a plan; MSF members need their side of the forum."""
+    if role not in PLAN_ROLES:
+        raise InvalidInput({"role": f"must be one of: {', '.join(PLAN_ROLES)}"})
+    if role == MSF_MEMBER and sector not in SECTORS:
+        raise InvalidInput({"sector": f"an MSF member sits on one side: {', '.join(SECTORS)}"})
+    if role != MSF_MEMBER:
+        sector = None
+    existing = db.session.scalar(
+        select(PlanMembership).where(
+            PlanMembership.plan_id == plan.id,
+            PlanMembership.user_id == user.id,
+            PlanMembership.role == role,
+        )
+    )
+    if existing is not None:
+        existing.sector = sector
+        return existing
+    membership = PlanMembership(plan_id=plan.id, user_id=user.id, role=role, sector=sector)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def get_or_create_organisation(name: str, sector: str) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = Organisation(name=name, sector=sector)
+        db.session.add(org)
+        db.session.flush()
+    return org

@@ -1,0 +1,96 @@
+"""Who may do what: every rule in one place, asked by views, templates, the API and operations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from ..engine import Actor, NotAllowed
+from ..extensions import db
+from .models import PlanMembership, User
+from .roles import CSO_REVIEWER, DRAFTER, IMPLEMENTER, MSF_MEMBER, POC
+
+if TYPE_CHECKING:
+    from ..plans.models import ActionPlan, Commitment
+    from ..reporting.models import ProgressReport
+    from ..review.models import Comment
+
+DRAFTING_STATES = ("draft", "cso_review")
+
+
+def plan_roles(user: User | None, plan: ActionPlan) -> frozenset[str]:
+    """Return the roles an active user holds on the plan."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return frozenset()
+    return frozenset(
+        db.session.scalars(
+            select(PlanMembership.role).where(
+                PlanMembership.plan_id == plan.id, PlanMembership.user_id == user.id
+            )
+        )
+    )
+
+
+def actor_for(user: User, plan: ActionPlan) -> Actor:
+    """Return the engine's view of a user acting on a plan."""
+    return Actor(user_id=user.id, label=user.name, roles=plan_roles(user, plan))
+
+
+def can_view_plan(user: User | None, plan: ActionPlan) -> bool:
+    if plan.is_public:
+        return True
+    return _is_admin(user) or bool(plan_roles(user, plan))
+
+
+def can_create_commitment(user: User | None, plan: ActionPlan) -> bool:
+    return bool(plan_roles(user, plan) & {DRAFTER, POC})
+
+
+def can_edit_commitment(
+    user: User | None, commitment: Commitment, check_state: bool = True
+) -> bool:
+    if check_state and commitment.state != "draft":
+        return False
+    return bool(plan_roles(user, commitment.plan) & {DRAFTER, POC})
+
+
+def can_comment(user: User | None, commitment: Commitment, check_state: bool = True) -> bool:
+    if check_state and commitment.state not in DRAFTING_STATES:
+        return False
+    return bool(plan_roles(user, commitment.plan) & {CSO_REVIEWER, DRAFTER, POC, MSF_MEMBER})
+
+
+def can_respond(user: User | None, comment: Comment, commitment: Commitment) -> bool:
+    """The drafting side answers comments while the text can still change."""
+    if commitment.state not in DRAFTING_STATES:
+        return False
+    return bool(plan_roles(user, commitment.plan) & {DRAFTER, POC})
+
+
+def can_vote(user: User | None, commitment: Commitment, check_state: bool = True) -> bool:
+    if check_state and commitment.state != "msf_approval":
+        return False
+    return MSF_MEMBER in plan_roles(user, commitment.plan)
+
+
+def can_create_report(user: User | None, commitment: Commitment, check_state: bool = True) -> bool:
+    if check_state and commitment.state != "implementation":
+        return False
+    return bool(plan_roles(user, commitment.plan) & {IMPLEMENTER, POC})
+
+
+def can_edit_report(user: User | None, report: ProgressReport, check_state: bool = True) -> bool:
+    if check_state and report.state != "draft":
+        return False
+    return bool(plan_roles(user, report.commitment.plan) & {IMPLEMENTER, POC})
+
+
+def require(allowed: bool, message: str) -> None:
+    """Raise NotAllowed with a message a person can act on unless `allowed`."""
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def _is_admin(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)

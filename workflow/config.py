@@ -1,0 +1,79 @@
+"""Configuration in layers: class defaults, the instance folder, then environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class Defaults:
+    """Safe defaults for the embedded SQLite setup; production overrides them by environment."""
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # Mail: an empty server means "write .eml files to the instance folder" (the demo).
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Cocreate <no-reply@cocreate.local>"
+    MAIL_TIMEOUT = 10  # seconds for every SMTP connection
+    NOTIFY_BATCH_SIZE = 50
+    NOTIFY_MAX_ATTEMPTS = 8
+    NOTIFY_RETRY_BASE_SECONDS = 60
+    NOTIFY_CLAIM_TIMEOUT_SECONDS = 600
+    NOTIFY_BACKGROUND = False  # `make run` turns it on: a thread drains the outbox
+    NOTIFY_INTERVAL_SECONDS = 5
+    BASE_URL = "http://127.0.0.1:5000"
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ("en", "mn")
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    JSON_SORT_KEYS = False
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill app.config from defaults, instance config, environment and test overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    # The two conventional names, then every COCREATE_* variable (e.g. COCREATE_MAIL_SERVER).
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    app.config.from_prefixed_env("COCREATE")
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'cocreate.db'}")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config.setdefault("MAIL_FILE_DIR", str(instance / "mail"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """Return a random key kept in the instance folder, so no secret lives in the repository."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The shipped workflows, as data, and the guards they name."""

@@ -1,0 +1,161 @@
+"""The transition log: append-only, hash-chained per record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time, naive and to the microsecond, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class LogEntry(db.Model):
+    """One transition of one record. The database refuses updates and deletes (a trigger)."""
+
+    __tablename__ = "transition_log"
+    __table_args__ = (
+        UniqueConstraint("record_type", "record_id", "seq"),
+        Index("ix_transition_log_record", "record_type", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int]
+    seq: Mapped[int]
+    workflow_key: Mapped[str] = mapped_column(String(60))
+    workflow_version: Mapped[int]
+    event: Mapped[str] = mapped_column(String(60))
+    from_state: Mapped[str | None] = mapped_column(String(60))
+    to_state: Mapped[str] = mapped_column(String(60))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def content(self) -> dict[str, Any]:
+        """Return the fields the hash covers, in a stable form."""
+        return {
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "seq": self.seq,
+            "workflow": [self.workflow_key, self.workflow_version],
+            "event": self.event,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "comment": self.comment,
+            "created_at": self.created_at.isoformat(timespec="microseconds"),
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append_entry(
+    record: Any,
+    *,
+    event: str,
+    from_state: str | None,
+    to_state: str,
+    actor_id: int | None,
+    actor_label: str,
+    comment: str | None,
+) -> LogEntry:
+    """Add the next entry of the record's chain to the session and flush it."""
+    last = db.session.execute(
+        select(LogEntry.seq, LogEntry.hash)
+        .where(LogEntry.record_type == record.record_type, LogEntry.record_id == record.id)
+        .order_by(LogEntry.seq.desc())
+        .limit(1)
+    ).first()
+    entry = LogEntry(
+        record_type=record.record_type,
+        record_id=record.id,
+        seq=(last.seq + 1) if last else 1,
+        workflow_key=record.workflow_key,
+        workflow_version=record.workflow_version,
+        event=event,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        comment=comment,
+        created_at=utcnow(),
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    entry.hash = entry.compute_hash()
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def times_entered(record: Any, state: str) -> int:
+    """Count how often the record has entered `state`: the current round of a review or vote."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LogEntry)
+        .where(
+            LogEntry.record_type == record.record_type,
+            LogEntry.record_id == record.id,
+            LogEntry.to_state == state,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    entry_id: int
+    record_type: str
+    record_id: int
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.record_type} {self.record_id}: entry {self.entry_id} (seq {self.seq}) "
+            f"{self.problem}"
+        )
+
+
+def verify_chains(batch_size: int = 1000) -> tuple[int, list[BrokenLink]]:
+    """Check every record's chain; return the number of entries read and the first break of each."""
+    broken: dict[tuple[str, int], BrokenLink] = {}
+    expected: dict[tuple[str, int], tuple[int, str]] = {}
+    count = 0
+    stmt = select(LogEntry).order_by(LogEntry.record_type, LogEntry.record_id, LogEntry.seq)
+    for entry in db.session.scalars(stmt.execution_options(yield_per=batch_size)):
+        count += 1
+        key = (entry.record_type, entry.record_id)
+        if key in broken:
+            continue
+        seq, prev = expected.get(key, (1, GENESIS_HASH))
+        problem = None
+        if entry.seq != seq:
+            problem = f"has sequence {entry.seq} where {seq} was expected (an entry is missing)"
+        elif entry.prev_hash != prev:
+            problem = "does not link to the entry before it (prev_hash differs)"
+        elif entry.compute_hash() != entry.hash:
+            problem = "was altered after it was written (its hash does not match its content)"
+        if problem:
+            broken[key] = BrokenLink(
+                entry.id, entry.record_type, entry.record_id, entry.seq, problem
+            )
+        expected[key] = (entry.seq + 1, entry.hash)
+    return count, list(broken.values())

@@ -1,0 +1,189 @@
+"""Workflow definitions as data, validated when they are loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import DefinitionError
+
+ANY_ACTIVE_STATE = "*"
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """A state decided by votes: the gate fires `approve_event` or `reject_event` itself."""
+
+    approve_event: str
+    reject_event: str
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    name: str
+    terminal: bool = False
+    duration_days: int | None = None
+    gate: GateSpec | None = None
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str] = frozenset()
+    guards: tuple[str, ...] = ()
+    comment_required: bool = False
+    notify: frozenset[str] = frozenset()
+    notify_author: bool = False
+    gate: bool = False  # only the vote gate may fire it
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    version: int
+    initial: str
+    states: Mapping[str, StateSpec]
+    events: Mapping[str, EventSpec]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return tuple(self.states)
+
+    def events_from(self, state: str) -> list[EventSpec]:
+        """Return the events whose source includes `state`, in definition order."""
+        return [e for e in self.events.values() if state in e.sources]
+
+
+def load_definition(
+    data: Mapping[str, Any], *, roles: Collection[str], guards: Collection[str]
+) -> Definition:
+    """Build a Definition from plain data, raising DefinitionError listing every problem."""
+    key = str(data.get("key") or "<unnamed>")
+    problems: list[str] = []
+    states = _load_states(data.get("states") or {}, problems)
+    initial = data.get("initial")
+    if initial not in states:
+        problems.append(f"initial state '{initial}' is not a state")
+    active = [name for name, s in states.items() if not s.terminal]
+    events = _load_events(data.get("events") or {}, states, active, roles, guards, problems)
+    if not problems:
+        _check_graph(initial, states, events, problems)
+    if problems:
+        raise DefinitionError(key, problems)
+    return Definition(
+        key=key,
+        version=int(data.get("version", 1)),
+        initial=initial,
+        states=states,
+        events=events,
+        labels=dict(data.get("labels") or {}),
+    )
+
+
+def _load_states(raw: Mapping[str, Any], problems: list[str]) -> dict[str, StateSpec]:
+    if not raw:
+        problems.append("it has no states")
+    states = {}
+    for name, spec in raw.items():
+        spec = spec or {}
+        gate = spec.get("gate")
+        duration = spec.get("duration_days")
+        if duration is not None and (not isinstance(duration, int) or duration <= 0):
+            problems.append(f"state '{name}' has a duration that is not a positive whole number")
+        states[name] = StateSpec(
+            name=name,
+            terminal=bool(spec.get("terminal", False)),
+            duration_days=duration,
+            gate=GateSpec(gate["approve"], gate["reject"]) if gate else None,
+        )
+    return states
+
+
+def _load_events(
+    raw: Mapping[str, Any],
+    states: Mapping[str, StateSpec],
+    active: list[str],
+    roles: Collection[str],
+    guards: Collection[str],
+    problems: list[str],
+) -> dict[str, EventSpec]:
+    events = {}
+    for name, spec in raw.items():
+        source = spec.get("source", ())
+        sources = tuple(active) if source == ANY_ACTIVE_STATE else tuple(_as_list(source))
+        if not sources:
+            problems.append(f"event '{name}' has no source state")
+        for s in sources:
+            if s not in states:
+                problems.append(f"event '{name}' starts from unknown state '{s}'")
+            elif states[s].terminal:
+                problems.append(f"event '{name}' leaves terminal state '{s}'")
+        target = spec.get("target")
+        if target not in states:
+            problems.append(f"event '{name}' goes to unknown state '{target}'")
+        event_roles = frozenset(_as_list(spec.get("roles", ())))
+        notify = frozenset(_as_list(spec.get("notify", ())))
+        for role in sorted((event_roles | notify) - set(roles)):
+            problems.append(f"event '{name}' names unknown role '{role}'")
+        event_guards = tuple(_as_list(spec.get("guards", ())))
+        for guard in event_guards:
+            if guard not in guards:
+                problems.append(f"event '{name}' names unknown guard '{guard}'")
+        is_gate = bool(spec.get("gate", False))
+        if not is_gate and not event_roles:
+            problems.append(f"event '{name}' names no role that may fire it")
+        events[name] = EventSpec(
+            name=name,
+            sources=sources,
+            target=target,
+            roles=event_roles,
+            guards=event_guards,
+            comment_required=bool(spec.get("comment_required", False)),
+            notify=notify,
+            notify_author=bool(spec.get("notify_author", False)),
+            gate=is_gate,
+        )
+    for state in states.values():
+        if state.gate:
+            for ev in (state.gate.approve_event, state.gate.reject_event):
+                if ev not in events:
+                    problems.append(f"gate of state '{state.name}' names unknown event '{ev}'")
+                elif state.name not in events[ev].sources or not events[ev].gate:
+                    problems.append(
+                        f"gate event '{ev}' must leave state '{state.name}' and be marked gate"
+                    )
+    return events
+
+
+def _check_graph(
+    initial: str,
+    states: Mapping[str, StateSpec],
+    events: Mapping[str, EventSpec],
+    problems: list[str],
+) -> None:
+    reachable = {initial}
+    frontier = [initial]
+    while frontier:
+        state = frontier.pop()
+        for event in events.values():
+            if state in event.sources and event.target not in reachable:
+                reachable.add(event.target)
+                frontier.append(event.target)
+    for name in states:
+        if name not in reachable:
+            problems.append(f"state '{name}' cannot be reached from '{initial}'")
+    for name, spec in states.items():
+        if not spec.terminal and not any(name in e.sources for e in events.values()):
+            problems.append(f"state '{name}' is not terminal but no event leaves it")
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)

@@ -1,0 +1,194 @@
+"""Fire events: roles, guards, state change, version bump and log, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+from transitions import Machine, MachineError
+
+from ..extensions import db
+from .audit import LogEntry, append_entry, utcnow
+from .definition import Definition, EventSpec, load_definition
+from .errors import GuardFailed, InvalidEvent, NotAllowed, StaleVersion
+
+# A guard looks at a record and returns the reasons it blocks the event (empty: it passes).
+Guard = Callable[[Any], list[str]]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who fires an event, with the roles they hold on the record's scope."""
+
+    user_id: int | None
+    label: str
+    roles: frozenset[str] = frozenset()
+    is_gate: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    event: EventSpec
+    from_state: str
+    to_state: str
+    actor: Actor
+    comment: str | None
+    entry: LogEntry
+
+
+@dataclass
+class _Compiled:
+    definition: Definition
+    machine: Machine = field(repr=False)
+
+
+class Engine:
+    """Holds the definitions and one transitions.Machine for each, built once and shared."""
+
+    def __init__(self, *, roles: Collection[str], guards: Mapping[str, Guard]) -> None:
+        self.roles = frozenset(roles)
+        self.guards = dict(guards)
+        self._compiled: dict[tuple[str, int], _Compiled] = {}
+        self._latest: dict[str, int] = {}
+
+    def register(self, data: Mapping[str, Any]) -> Definition:
+        """Validate a definition and build its machine; raise DefinitionError when invalid."""
+        definition = load_definition(data, roles=self.roles, guards=self.guards)
+        # No model attached and no to_<state> shortcuts: records are passed in at each firing.
+        machine = Machine(
+            model=None,
+            states=list(definition.state_names),
+            initial=definition.initial,
+            transitions=[
+                {"trigger": e.name, "source": list(e.sources), "dest": e.target}
+                for e in definition.events.values()
+            ],
+            auto_transitions=False,
+            model_attribute="state",
+        )
+        self._compiled[(definition.key, definition.version)] = _Compiled(definition, machine)
+        self._latest[definition.key] = max(self._latest.get(definition.key, 0), definition.version)
+        return definition
+
+    def definition(self, key: str, version: int | None = None) -> Definition:
+        """Return a registered definition; the newest version when none is given."""
+        version = version if version is not None else self._latest.get(key)
+        try:
+            return self._compiled[(key, version)].definition
+        except KeyError:
+            raise InvalidEvent(f"no workflow '{key}' version {version} is installed") from None
+
+    def definition_for(self, record: Any) -> Definition:
+        return self.definition(record.workflow_key, record.workflow_version)
+
+    def start(self, record: Any, key: str, actor: Actor, comment: str | None = None) -> LogEntry:
+        """Put a new record in its workflow's initial state and write the first log entry."""
+        definition = self.definition(key)
+        record.workflow_key = definition.key
+        record.workflow_version = definition.version
+        record.state = definition.initial
+        record.state_changed_at = utcnow()
+        db.session.add(record)
+        db.session.flush()
+        return append_entry(
+            record,
+            event="create",
+            from_state=None,
+            to_state=definition.initial,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            comment=comment,
+        )
+
+    def blockers(
+        self, record: Any, event_name: str, actor: Actor, comment: str | None
+    ) -> list[str]:
+        """Return why `actor` cannot fire the event now (guards and comment); raise if never."""
+        event = self._event(record, event_name)
+        if record.state not in event.sources:
+            raise InvalidEvent(
+                f"'{event_name}' is not possible while the record is '{record.state}'"
+                + _options(self.definition_for(record), record.state)
+            )
+        if event.gate and not actor.is_gate:
+            raise NotAllowed(f"'{event_name}' is decided by the vote, not by a person")
+        if not event.gate and not (event.roles & actor.roles):
+            raise NotAllowed(
+                f"'{event_name}' needs one of the roles {', '.join(sorted(event.roles))}; "
+                f"you hold {', '.join(sorted(actor.roles)) or 'none'} here"
+            )
+        reasons = []
+        if event.comment_required and not (comment or "").strip():
+            reasons.append(f"a comment is required to {event_name.replace('_', ' ')}")
+        for guard in event.guards:
+            reasons.extend(self.guards[guard](record))
+        return reasons
+
+    def allowed_events(self, record: Any, actor: Actor) -> list[str]:
+        """Return the events this actor may fire from the record's state (guards not applied)."""
+        definition = self.definition_for(record)
+        return [
+            e.name
+            for e in definition.events_from(record.state)
+            if (e.gate and actor.is_gate) or (not e.gate and e.roles & actor.roles)
+        ]
+
+    def fire(
+        self,
+        record: Any,
+        event_name: str,
+        actor: Actor,
+        *,
+        expected_version: int | None = None,
+        comment: str | None = None,
+    ) -> Transition:
+        """Fire an event on a record; flush the change and its log entry or raise, changing nothing.
+
+        The caller owns the transaction and commits once; on any error it must roll back.
+        """
+        if expected_version is not None and expected_version != record.version:
+            raise StaleVersion(expected_version, record.version)
+        reasons = self.blockers(record, event_name, actor, comment)
+        if reasons:
+            raise GuardFailed(event_name, reasons)
+        event = self._event(record, event_name)
+        compiled = self._compiled[(record.workflow_key, record.workflow_version)]
+        from_state = record.state
+        try:
+            compiled.machine.events[event_name].trigger(record)
+        except MachineError as exc:  # the checks above make this unreachable unless data is odd
+            raise InvalidEvent(str(exc.value)) from exc
+        record.state_changed_at = utcnow()
+        try:
+            # The versioned UPDATE runs first, so a concurrent firing fails here, before the log.
+            db.session.flush()
+        except StaleDataError as exc:
+            raise StaleVersion(expected_version, None) from exc
+        comment = (comment or "").strip() or None
+        entry = append_entry(
+            record,
+            event=event_name,
+            from_state=from_state,
+            to_state=record.state,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            comment=comment,
+        )
+        return Transition(event, from_state, record.state, actor, comment, entry)
+
+    def _event(self, record: Any, event_name: str) -> EventSpec:
+        definition = self.definition_for(record)
+        event = definition.events.get(event_name)
+        if event is None:
+            raise InvalidEvent(
+                f"'{event_name}' is not an event of the {definition.key} workflow"
+                + _options(definition, record.state)
+            )
+        return event
+
+
+def _options(definition: Definition, state: str) -> str:
+    names = [e.name for e in definition.events_from(state)]
+    return f" (possible now: {', '.join(names)})" if names else ""

@@ -1,0 +1,155 @@
+"""Create and edit commitments; each edit saves a revision. Flush, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts.models import User
+from ..accounts.permissions import actor_for, can_create_commitment, can_edit_commitment, require
+from ..definitions.registry import engine
+from ..engine.audit import utcnow
+from ..errors import Conflict, InvalidInput, StaleVersion
+from ..extensions import db
+from ..validation import Checker
+from .models import (
+    MILESTONE_STATUSES,
+    OGP_VALUES,
+    TEXT_FIELDS,
+    ActionPlan,
+    Commitment,
+    Milestone,
+    Revision,
+)
+
+TEXT_LIMITS = {"title": 500, "lead_agency": 300}
+
+
+def parse_commitment(data: Any, *, creating: bool) -> dict[str, Any]:
+    """Check a commitment body; return only the fields it sets. Raise InvalidInput listing all."""
+    check = Checker(data)
+    values: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if check.has(name) or (creating and name == "title"):
+            value = check.text(
+                name,
+                required=creating and name == "title",
+                blank=name != "title",
+                max_length=TEXT_LIMITS.get(name, 20000),
+            )
+            if value is not None:
+                values[name] = value
+    if check.has("ogp_values"):
+        chosen = check.choices("ogp_values", OGP_VALUES)
+        if chosen is not None:
+            values["ogp_values"] = chosen
+    if check.has("milestones"):
+        values["milestones"] = _parse_milestones(data["milestones"], check)
+    check.integer("version", required=not creating, minimum=1)
+    unknown = set(data) - {*TEXT_FIELDS, "ogp_values", "milestones", "version", "note"}
+    for name in sorted(unknown):
+        check.error(name, "is not a field of a commitment")
+    check.done()
+    return values
+
+
+def _parse_milestones(raw: Any, parent: Checker) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        parent.error("milestones", "must be a list of milestones")
+        return []
+    parsed = []
+    for i, item in enumerate(raw, start=1):
+        try:
+            check = Checker(item, where=f"milestones[{i}]")
+        except InvalidInput as exc:
+            parent.errors.update(exc.errors)
+            continue
+        milestone = {
+            "description": check.text("description", required=True, blank=False),
+            "start_date": check.day("start_date"),
+            "end_date": check.day("end_date"),
+            "status": check.choice("status", MILESTONE_STATUSES) or "not_started",
+        }
+        start, end = milestone["start_date"], milestone["end_date"]
+        if isinstance(start, date) and isinstance(end, date) and end <= start:
+            check.error("end_date", "must be after the start date")
+        parent.errors.update(check.errors)
+        parsed.append(milestone)
+    return parsed
+
+
+def create_commitment(plan: ActionPlan, user: User, values: Mapping[str, Any]) -> Commitment:
+    """Create a draft commitment with its first revision."""
+    require(
+        can_create_commitment(user, plan),
+        "only the plan's drafters and point of contact may add commitments",
+    )
+    actor = actor_for(user, plan)
+    number = (
+        db.session.scalar(select(func.max(Commitment.number)).where(Commitment.plan_id == plan.id))
+        or 0
+    ) + 1
+    commitment = Commitment(plan=plan, number=number, created_by=user, title=values["title"])
+    db.session.add(commitment)
+    _apply(commitment, values)
+    engine.start(commitment, "commitment", actor)
+    _save_revision(commitment, user, note="created")
+    return commitment
+
+
+def update_commitment(
+    commitment: Commitment, user: User, values: Mapping[str, Any], *, version: int, note: str = ""
+) -> Commitment:
+    """Change the text of a draft; fail on a stale version; save a revision."""
+    require(
+        can_edit_commitment(user, commitment, check_state=False),
+        "only the plan's drafters and point of contact may edit commitments",
+    )
+    if commitment.state != "draft":
+        raise Conflict(
+            f"the text can only change in draft; this commitment is in '{commitment.state}'"
+        )
+    if version != commitment.version:
+        raise StaleVersion(version, commitment.version)
+    _apply(commitment, values)
+    commitment.updated_at = utcnow()  # an UPDATE even when only milestones change: bumps version
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion(version, None) from exc
+    _save_revision(commitment, user, note=note or None)
+    return commitment
+
+
+def _apply(commitment: Commitment, values: Mapping[str, Any]) -> None:
+    for name in (*TEXT_FIELDS, "ogp_values"):
+        if name in values:
+            setattr(commitment, name, values[name])
+    if "milestones" in values:
+        commitment.milestones = [
+            Milestone(position=i, **m) for i, m in enumerate(values["milestones"], start=1)
+        ]
+
+
+def _save_revision(commitment: Commitment, user: User, note: str | None) -> Revision:
+    db.session.flush()
+    number = (
+        db.session.scalar(
+            select(func.max(Revision.number)).where(Revision.commitment_id == commitment.id)
+        )
+        or 0
+    ) + 1
+    revision = Revision(
+        commitment=commitment,
+        number=number,
+        author_id=user.id,
+        note=note,
+        content=commitment.snapshot(),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision

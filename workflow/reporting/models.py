@@ -1,0 +1,73 @@
+"""Progress reports on a commitment's implementation, per period and per milestone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..definitions.progress_report import STATES as REPORT_STATES
+from ..engine.audit import utcnow
+from ..extensions import db
+from ..models_util import one_of
+from ..plans.models import MILESTONE_STATUSES, Commitment, Milestone
+from .scales import COMPLETION
+
+
+class ProgressReport(db.Model):
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        one_of("state", REPORT_STATES, "state"),
+        one_of("completion", COMPLETION, "completion", nullable=True),
+        CheckConstraint("period_end >= period_start", name="period_order"),
+    )
+    record_type = "progress_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    period_label: Mapped[str] = mapped_column(String(100))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    completion: Mapped[str | None] = mapped_column(String(20))
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    evidence_links: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    state: Mapped[str] = mapped_column(String(40))
+    workflow_key: Mapped[str] = mapped_column(String(60))
+    workflow_version: Mapped[int]
+    state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    commitment: Mapped[Commitment] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    milestone_progress: Mapped[list[MilestoneProgress]] = relationship(
+        back_populates="report", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def plan(self):
+        return self.commitment.plan
+
+
+class MilestoneProgress(db.Model):
+    __tablename__ = "milestone_progress"
+    __table_args__ = (
+        UniqueConstraint("report_id", "milestone_id"),
+        one_of("status", MILESTONE_STATUSES, "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id", ondelete="CASCADE"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    report: Mapped[ProgressReport] = relationship(back_populates="milestone_progress")
+    milestone: Mapped[Milestone] = relationship()
