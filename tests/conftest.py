@@ -78,6 +78,9 @@ def build_app(url: str, instance: Path, **extra: Any) -> Flask:
         "MAIL_FILE_DIR": str(instance / "mail"),
         "BASE_URL": "http://cocreate.test",
         "NOTIFY_BACKGROUND": False,
+        # Hashing at production cost would make every account a test creates take ~50 ms.
+        "PASSWORD_HASH_TIME_COST": 1,
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
         **extra,
     }
     app = create_app(config)

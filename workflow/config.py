@@ -26,6 +26,7 @@ class Defaults:
     NOTIFY_BATCH_SIZE = 50
     NOTIFY_MAX_ATTEMPTS = 8
     NOTIFY_RETRY_BASE_SECONDS = 60
+    NOTIFY_RETRY_MAX_SECONDS = 3600  # the backoff doubles from the base up to this
     NOTIFY_CLAIM_TIMEOUT_SECONDS = 600
     NOTIFY_BACKGROUND = False  # `make run` turns it on: a thread drains the outbox
     NOTIFY_INTERVAL_SECONDS = 5
@@ -33,6 +34,9 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ("en", "mn")
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # Argon2id cost: the library's recommended defaults (RFC 9106 low-memory profile).
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

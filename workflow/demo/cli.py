@@ -1,5 +1,54 @@
 """`flask demo load`: Mongolia's NAP V with one account per role."""
 
+from __future__ import annotations
+
+import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
+
+from ..definitions.commitment import STATES as COMMITMENT_STATES
+from ..errors import WorkflowError
+from ..extensions import db
+from .loader import DEMO_PASSWORD, PLAN_SLUG, load_demo
 
 demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Load the demo plan, its commitments and accounts; do nothing when already loaded."""
+    try:
+        result = load_demo()
+        if result is not None:
+            db.session.commit()
+    except (WorkflowError, IntegrityError) as exc:
+        db.session.rollback()
+        if isinstance(exc, WorkflowError):
+            message = exc.message
+        else:  # two loads at once: the other one wins the unique plan slug or addresses
+            message = f"{exc.orig}; if another load ran at the same time, run this one again"
+        raise click.ClickException(
+            f"the demo was not loaded, nothing was written: {message}"
+        ) from None
+    if result is None:
+        click.echo(f"demo already loaded (plan '{PLAN_SLUG}'); nothing changed")
+        return
+    plan = result.plan
+    click.echo(f"created plan '{plan.slug}': {plan.title}")
+    click.echo(f"organisations: {result.organisations}")
+    if result.accounts_created:
+        click.echo(
+            f"created {len(result.accounts_created)} accounts with the password "
+            f"'{DEMO_PASSWORD}': {', '.join(result.accounts_created)}"
+        )
+    if result.accounts_kept:
+        click.echo(
+            f"kept {len(result.accounts_kept)} existing accounts and their passwords: "
+            f"{', '.join(result.accounts_kept)}"
+        )
+    states = ", ".join(f"{s} {result.states[s]}" for s in COMMITMENT_STATES if result.states[s])
+    click.echo(f"commitments: {sum(result.states.values())} ({states})")
+    click.echo(
+        f"marked {result.outbox_marked_sent} notifications of the demo's own transitions as "
+        "sent, without mailing them"
+    )

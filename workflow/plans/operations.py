@@ -50,6 +50,9 @@ def parse_commitment(data: Any, *, creating: bool) -> dict[str, Any]:
     if check.has("milestones"):
         values["milestones"] = _parse_milestones(data["milestones"], check)
     check.integer("version", required=not creating, minimum=1)
+    note = check.text("note", max_length=1000)
+    if note:
+        values["note"] = note
     unknown = set(data) - {*TEXT_FIELDS, "ogp_values", "milestones", "version", "note"}
     for name in sorted(unknown):
         check.error(name, "is not a field of a commitment")
@@ -93,7 +96,14 @@ def create_commitment(plan: ActionPlan, user: User, values: Mapping[str, Any]) -
         db.session.scalar(select(func.max(Commitment.number)).where(Commitment.plan_id == plan.id))
         or 0
     ) + 1
-    commitment = Commitment(plan=plan, number=number, created_by=user, title=values["title"])
+    # `ogp_id` is not part of the template a person edits; importers (the demo) pass it.
+    commitment = Commitment(
+        plan=plan,
+        number=number,
+        created_by=user,
+        title=values["title"],
+        ogp_id=values.get("ogp_id"),
+    )
     db.session.add(commitment)
     _apply(commitment, values)
     engine.start(commitment, "commitment", actor)

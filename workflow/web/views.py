@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import text
 
+from ..accounts.permissions import can_view_plan
 from ..extensions import db
+from . import queries
+from .labels import label
 
 bp = Blueprint("web", __name__)
+
+
+@bp.context_processor
+def _page_context() -> dict[str, Any]:
+    return {"lang": str(get_locale() or "en"), "label": label}
 
 
 @bp.get("/health")
@@ -18,3 +31,19 @@ def health():
     except Exception as exc:  # any driver error means "not healthy", reported, never raised
         return jsonify(status="error", error=type(exc).__name__), 503
     return jsonify(status="ok")
+
+
+@bp.get("/")
+def index():
+    """List the public plans and their commitments."""
+    return render_template("web/index.html", plans=queries.public_plans())
+
+
+@bp.get("/commitments/<int:commitment_id>")
+def commitment(commitment_id: int):
+    """Show one commitment: its text, milestones, history and progress reports."""
+    page = queries.commitment_page(commitment_id)
+    if page is None or not can_view_plan(current_user, page.commitment.plan):
+        # A plan that is not public is not admitted to exist.
+        abort(404, description=_("There is no public commitment with this number."))
+    return render_template("web/commitment.html", page=page, commitment=page.commitment)

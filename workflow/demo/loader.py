@@ -1,0 +1,437 @@
+"""Load Mongolia's NAP V as demo data, driving every commitment through the real operations.
+
+Nothing here writes state directly: commitments are created, submitted, reviewed, voted on,
+signed off and reported on with the same operations the API uses, so their history and hash
+chains are real. Flush, never commit: the command commits once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+
+from sqlalchemy import and_, or_, select, update
+
+from ..accounts.models import Organisation, User
+from ..accounts.operations import create_user, get_or_create_organisation, grant_role
+from ..accounts.roles import (
+    CIVIL_SOCIETY,
+    CSO_REVIEWER,
+    DRAFTER,
+    GOVERNMENT,
+    IMPLEMENTER,
+    MSF_MEMBER,
+    POC,
+    SIGNATORY,
+)
+from ..engine.audit import LogEntry, utcnow
+from ..engine.gate import MAJORITY_WITH_PARITY
+from ..extensions import db
+from ..lifecycle import fire
+from ..notify.models import PENDING, SENT, OutboxMessage
+from ..plans.models import ActionPlan, Commitment
+from ..plans.operations import create_commitment, parse_commitment
+from ..reporting.models import ProgressReport
+from ..reporting.operations import create_report, fire_report_event, parse_report
+from ..review.operations import add_comment, cast_vote, respond_to_comment
+from .texts import DEMO_NOTE, FALLBACK_TITLES, TEXTS
+
+PLAN_SLUG = "mongolia-nap5"
+DEMO_PASSWORD = "cocreate-demo"
+COMMITMENTS_CSV = "nap5_commitments.csv"
+
+CABINET_SECRETARIAT = "Cabinet Secretariat"
+NGO_MONITORING = "Demo Civic Monitoring NGO"
+NGO_DATA = "Demo Citizens' Data NGO"
+
+
+@dataclass(frozen=True)
+class Account:
+    key: str
+    email: str
+    name: str
+    role: str | None = None
+    sector: str | None = None
+    organisation: str | None = None
+    language: str = "en"
+    is_admin: bool = False
+
+
+ACCOUNTS = (
+    Account("admin", "admin@example.org", "Demo Administrator", is_admin=True),
+    Account("poc", "poc@example.org", "Demo Point of Contact", POC, None, CABINET_SECRETARIAT),
+    Account("drafter", "drafter@example.org", "Demo Drafter", DRAFTER, None, CABINET_SECRETARIAT),
+    Account(
+        "cso1", "cso1@example.org", "Demo CSO Reviewer 1", CSO_REVIEWER, None, NGO_MONITORING, "mn"
+    ),
+    Account("cso2", "cso2@example.org", "Demo CSO Reviewer 2", CSO_REVIEWER, None, NGO_DATA),
+    Account(
+        "msf_gov1",
+        "msf-gov1@example.org",
+        "Demo MSF Member (government) 1",
+        MSF_MEMBER,
+        GOVERNMENT,
+        "Ministry of Finance",
+        "mn",
+    ),
+    Account(
+        "msf_gov2",
+        "msf-gov2@example.org",
+        "Demo MSF Member (government) 2",
+        MSF_MEMBER,
+        GOVERNMENT,
+        "Ministry of Justice and Home Affairs",
+    ),
+    Account(
+        "msf_cso1",
+        "msf-cso1@example.org",
+        "Demo MSF Member (civil society) 1",
+        MSF_MEMBER,
+        CIVIL_SOCIETY,
+        NGO_MONITORING,
+    ),
+    Account(
+        "msf_cso2",
+        "msf-cso2@example.org",
+        "Demo MSF Member (civil society) 2",
+        MSF_MEMBER,
+        CIVIL_SOCIETY,
+        NGO_DATA,
+    ),
+    Account(
+        "signatory", "signatory@example.org", "Demo Signatory", SIGNATORY, None, CABINET_SECRETARIAT
+    ),
+    Account(
+        "implementer",
+        "implementer@example.org",
+        "Demo Implementer",
+        IMPLEMENTER,
+        None,
+        "Ministry of Mining and Heavy Industry",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One commitment as OGP's commitment page gives it (empty where the source was silent)."""
+
+    number: int
+    ogp_id: str
+    title: str
+    lead_institution: str
+    source_url: str
+
+
+@dataclass
+class LoadResult:
+    plan: ActionPlan
+    accounts_created: list[str] = field(default_factory=list)
+    accounts_kept: list[str] = field(default_factory=list)
+    organisations: int = 0
+    states: Counter[str] = field(default_factory=Counter)
+    outbox_marked_sent: int = 0
+
+
+class People(dict[str, User]):
+    """The demo accounts by key, readable as attributes (people.drafter)."""
+
+    def __getattr__(self, key: str) -> User:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    @property
+    def msf(self) -> list[User]:
+        return [self.msf_gov1, self.msf_gov2, self.msf_cso1, self.msf_cso2]
+
+
+def read_commitments() -> list[SourceRow]:
+    """Read the nine NAP V commitments shipped inside the package."""
+    raw = resources.files(__package__).joinpath(COMMITMENTS_CSV).read_text(encoding="utf-8")
+    return [
+        SourceRow(
+            number=int(row["commitment_no_inferred"]),
+            ogp_id=row["ogp_id"].strip(),
+            title=(row["title_on_ogp_site"] or "").strip(),
+            lead_institution=(row["lead_institution"] or "").strip(),
+            source_url=(row["source_url"] or "").strip(),
+        )
+        for row in csv.DictReader(io.StringIO(raw, newline=""))
+    ]
+
+
+def demo_plan() -> ActionPlan | None:
+    """Return the demo plan when it is loaded."""
+    return db.session.scalar(select(ActionPlan).where(ActionPlan.slug == PLAN_SLUG))
+
+
+def load_demo() -> LoadResult | None:
+    """Create the demo plan, accounts and commitments; return None when already loaded."""
+    if demo_plan() is not None:
+        return None
+    rows = read_commitments()
+    plan = ActionPlan(
+        slug=PLAN_SLUG,
+        country="Mongolia",
+        title="Mongolia Fifth National Action Plan (NAP V) 2024-2027",
+        period_start=date(2023, 12, 27),
+        period_end=date(2027, 12, 31),
+        reporting_cycle="quarterly",
+        approval_rule=MAJORITY_WITH_PARITY,
+        is_public=True,
+    )
+    db.session.add(plan)
+    db.session.flush()
+    result = LoadResult(plan=plan)
+
+    organisations = _organisations(rows)
+    result.organisations = len(organisations)
+    people = _accounts(plan, organisations, result)
+
+    commitments = [_create(plan, people, row) for row in rows]
+    for commitment in commitments:
+        STORIES[commitment.number](commitment, people)
+        result.states[commitment.state] += 1
+    result.outbox_marked_sent = _mark_outbox_sent(commitments)
+    return result
+
+
+def _organisations(rows: list[SourceRow]) -> dict[str, Organisation]:
+    government = [CABINET_SECRETARIAT, "Ministry of Finance"] + [
+        r.lead_institution for r in rows if r.lead_institution
+    ]
+    names = {name: GOVERNMENT for name in government}
+    names.update({NGO_MONITORING: CIVIL_SOCIETY, NGO_DATA: CIVIL_SOCIETY})
+    return {name: get_or_create_organisation(name, sector) for name, sector in names.items()}
+
+
+def _accounts(
+    plan: ActionPlan, organisations: dict[str, Organisation], result: LoadResult
+) -> People:
+    people = People()
+    for account in ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == account.email))
+        if user is None:
+            user = create_user(
+                account.email,
+                account.name,
+                DEMO_PASSWORD,
+                language=account.language,
+                organisation=organisations.get(account.organisation or ""),
+                is_admin=account.is_admin,
+            )
+            result.accounts_created.append(account.email)
+        else:
+            # An account made by hand keeps its password: the demo never overwrites one.
+            result.accounts_kept.append(account.email)
+        if account.role:
+            grant_role(plan, user, account.role, account.sector)
+        people[account.key] = user
+    return people
+
+
+def _create(plan: ActionPlan, people: People, row: SourceRow) -> Commitment:
+    text = TEXTS[row.ogp_id]
+    description = f"{text['description']}\n\n{DEMO_NOTE}"
+    if row.source_url:
+        description += f" Source of the title and lead institution: {row.source_url}"
+    body = {
+        "title": row.title or FALLBACK_TITLES[row.ogp_id],
+        "problem": text["problem"],
+        "description": description,
+        "how_it_solves": text["how_it_solves"],
+        "ogp_values": text["ogp_values"],
+        "lead_agency": row.lead_institution,
+        "other_actors_government": text["other_actors_government"],
+        "other_actors_civil_society": text["other_actors_civil_society"],
+        "expected_results": text["expected_results"],
+        "milestones": [
+            {"description": d, "start_date": start, "end_date": end}
+            for d, start, end in text["milestones"]
+        ],
+    }
+    values = parse_commitment(body, creating=True)
+    values["ogp_id"] = row.ogp_id
+    commitment = create_commitment(plan, people.drafter, values)
+    if commitment.number != row.number:
+        raise RuntimeError(
+            f"{row.ogp_id} became commitment {commitment.number}, not {row.number}: "
+            "the demo plan must start empty"
+        )
+    return commitment
+
+
+# --- the stories: each takes a fresh draft to where the demo shows it ----------------------------
+
+
+def _submit(c: Commitment, p: People) -> None:
+    fire(c, "submit", p.drafter, comment="Ready for civil-society review.")
+
+
+def _endorse(c: Commitment, p: People) -> None:
+    _submit(c, p)
+    fire(c, "endorse", p.cso1, comment="The draft is clear and its milestones are dated.")
+
+
+def _approve(c: Commitment, p: People) -> None:
+    _endorse(c, p)
+    cast_vote(c, p.msf_gov1, "approve", "Agreed.")
+    cast_vote(c, p.msf_cso1, "approve", "Agreed; please keep the forum informed on progress.")
+    cast_vote(c, p.msf_cso2, "abstain", "No objection; I abstain as my organisation is involved.")
+    cast_vote(c, p.msf_gov2, "approve", "Agreed.")
+
+
+def _sign_off(c: Commitment, p: People) -> None:
+    _approve(c, p)
+    fire(c, "sign_off", p.signatory, comment="Signed off for implementation.")
+
+
+def _report(
+    c: Commitment,
+    p: People,
+    *,
+    label: str,
+    start: str,
+    end: str,
+    completion: str,
+    narrative: str,
+    statuses: list[str],
+    accept: bool,
+) -> ProgressReport:
+    body = {
+        "period_label": label,
+        "period_start": start,
+        "period_end": end,
+        "completion": completion,
+        "narrative": narrative,
+        "milestones": [
+            {"milestone_id": m.id, "status": s} for m, s in zip(c.milestones, statuses, strict=True)
+        ],
+    }
+    report = create_report(c, p.implementer, parse_report(body, creating=True))
+    fire_report_event(report, p.implementer, "submit", version=None, comment=None)
+    if accept:
+        fire_report_event(report, p.poc, "accept", version=None, comment="Accepted; thank you.")
+    return report
+
+
+def _completed(c: Commitment, p: People) -> None:
+    _sign_off(c, p)
+    _report(
+        c,
+        p,
+        label="2024 Q4",
+        start="2024-10-01",
+        end="2024-12-31",
+        completion="complete",
+        narrative="Demo report: both milestones were carried out.",
+        statuses=["completed", "completed"],
+        accept=True,
+    )
+    fire(c, "complete", p.poc, comment="All milestones are reported complete.")
+
+
+def _implementation_reported(c: Commitment, p: People) -> None:
+    _sign_off(c, p)
+    _report(
+        c,
+        p,
+        label="2024 Q1",
+        start="2024-01-01",
+        end="2024-03-31",
+        completion="limited",
+        narrative="Demo report: work on the first milestone has started.",
+        statuses=["in_progress", "not_started", "not_started"],
+        accept=True,
+    )
+
+
+def _implementation_report_waiting(c: Commitment, p: People) -> None:
+    _sign_off(c, p)
+    _report(
+        c,
+        p,
+        label="2024 Q1",
+        start="2024-01-01",
+        end="2024-03-31",
+        completion="not_started",
+        narrative="Demo report: consultations are being prepared.",
+        statuses=["not_started", "not_started"],
+        accept=False,
+    )
+
+
+def _one_vote(c: Commitment, p: People) -> None:
+    _endorse(c, p)
+    cast_vote(c, p.msf_cso1, "approve", "The commitment is clear and its milestones are dated.")
+
+
+def _under_review_with_comment(c: Commitment, p: People) -> None:
+    _submit(c, p)
+    add_comment(
+        c,
+        p.cso1,
+        "Please say how the groups concerned will take part in mapping the barriers.",
+        "expected_results",
+    )
+
+
+def _changes_requested(c: Commitment, p: People) -> None:
+    _submit(c, p)
+    comment = add_comment(
+        c,
+        p.cso2,
+        "Who publishes the survey results, and how soon after each survey?",
+        "description",
+    )
+    respond_to_comment(
+        comment,
+        c,
+        p.drafter,
+        "Partly adopted: the lead institution publishes them; the timing is still to be agreed.",
+        "partly_adopted",
+    )
+    fire(c, "request_changes", p.cso2, comment="Please agree the publication timing first.")
+
+
+def _left_in_draft(c: Commitment, p: People) -> None:
+    """Stay a draft: its lead institution is unknown, so the submit guard would refuse it."""
+
+
+STORIES = {
+    1: _completed,
+    2: _implementation_reported,
+    3: _implementation_report_waiting,
+    4: _approve,
+    5: _one_vote,
+    6: _under_review_with_comment,
+    7: _left_in_draft,
+    8: _changes_requested,
+    9: _submit,
+}
+
+
+def _mark_outbox_sent(commitments: list[Commitment]) -> int:
+    """Mark the demo's own notifications sent, so a first run does not mail about the setup."""
+    ids = [c.id for c in commitments]
+    reports = select(ProgressReport.id).where(ProgressReport.commitment_id.in_(ids))
+    entries = select(LogEntry.id).where(
+        or_(
+            and_(LogEntry.record_type == "commitment", LogEntry.record_id.in_(ids)),
+            and_(LogEntry.record_type == "progress_report", LogEntry.record_id.in_(reports)),
+        )
+    )
+    now = utcnow()
+    outcome = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.log_entry_id.in_(entries), OutboxMessage.status == PENDING)
+        .values(status=SENT, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return outcome.rowcount
