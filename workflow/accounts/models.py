@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ..plans.models import ActionPlan
 
 
-
 @lru_cache(maxsize=4)
 def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)

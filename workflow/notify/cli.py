@@ -1,5 +1,123 @@
 """`flask notify ...`: deliver the outbox."""
 
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from ..database import read_only
+from ..extensions import db
+from .background import run_loop
+from .dispatcher import Counts, drain
+from .models import FAILED, PENDING, STATUSES, OutboxMessage
 
 notify_cli = AppGroup("notify", help="Deliver notification email from the outbox.")
+
+
+def _describe(counts: Counts) -> str:
+    return f"sent {counts.sent}, retried later {counts.retried}, failed {counts.failed}"
+
+
+@notify_cli.command("send")
+@click.option("--limit", type=click.IntRange(min=1), help="Messages per batch.")
+def send_command(limit: int | None) -> None:
+    """Send every message that is due now, once."""
+    counts = drain(limit=limit)
+    click.echo(_describe(counts))
+    if not current_app.config.get("MAIL_SERVER") and counts.sent:
+        click.echo(f"No MAIL_SERVER set: messages were written to {_mail_dir()}")
+
+
+@notify_cli.command("run")
+@click.option("--interval", type=click.FloatRange(min=0.1), help="Seconds between passes.")
+@click.option(
+    "--iterations",
+    type=click.IntRange(min=1),
+    help="Stop after this many passes (default: run until interrupted).",
+)
+def run_command(interval: float | None, iterations: int | None) -> None:
+    """Send due messages every few seconds until interrupted (a production worker)."""
+    app = current_app._get_current_object()
+    interval = interval or float(app.config["NOTIFY_INTERVAL_SECONDS"])
+    stop = threading.Event()
+    previous = _stop_on_signals(stop)
+    click.echo(f"Sending the outbox every {interval:g} s; Ctrl+C to stop.")
+    try:
+        run_loop(
+            app,
+            stop,
+            interval,
+            iterations=iterations,
+            report=lambda counts: click.echo(_describe(counts)),
+        )
+    except KeyboardInterrupt:  # a second Ctrl+C: stop now; a claimed batch is retried later
+        pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    click.echo("Stopped.")
+
+
+@notify_cli.command("status")
+@click.option("--limit", default=50, show_default=True, help="Rows to list per section.")
+def status_command(limit: int) -> None:
+    """Show how many messages are in each state, and those failing with their error."""
+    with read_only():
+        counts = dict(
+            db.session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            ).all()
+        )
+        failed = _rows(OutboxMessage.status == FAILED, limit)
+        retrying = _rows(
+            (OutboxMessage.status == PENDING) & OutboxMessage.last_error.is_not(None), limit
+        )
+    for status in STATUSES:
+        click.echo(f"{status:8} {counts.get(status, 0)}")
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo(f"No MAIL_SERVER set: messages are written to {_mail_dir()}")
+    for heading, rows in (("Failed for good", failed), ("Waiting to retry", retrying)):
+        if not rows:
+            continue
+        click.echo(f"\n{heading}:")
+        for row in rows:
+            when = (
+                f", next try {row.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+                if row.status == PENDING
+                else ""
+            )
+            click.echo(f"  #{row.id} to {row.to_address}, {row.attempts} attempt(s){when}")
+            click.echo(f"    {row.subject}")
+            click.echo(f"    error: {row.last_error}")
+
+
+def _stop_on_signals(stop: threading.Event) -> dict[int, object]:
+    """Let Ctrl+C and SIGTERM finish the batch in hand; a second Ctrl+C stops at once."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handle(signum: int, _frame: object) -> None:
+        stop.set()
+        signal.signal(signum, previous[signum])
+
+    for sig in previous:
+        signal.signal(sig, handle)
+    return previous
+
+
+def _rows(condition, limit: int) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(condition).order_by(OutboxMessage.id).limit(limit)
+        )
+    )
+
+
+def _mail_dir() -> str:
+    return str(current_app.config["MAIL_FILE_DIR"])

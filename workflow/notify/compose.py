@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
+from .labels import event_label, kind_label, role_label, state_label
 
 # What each recipient is asked to do once a record reaches a state, by the role they hold.
 NEXT_STEPS: dict[tuple[str, str], dict[str, Any]] = {
@@ -45,18 +46,22 @@ NO_ACTION = _l("No action is needed from you; this message keeps you informed.")
 
 @dataclass(frozen=True)
 class Email:
+    """One rendered message: a one-line subject, a text body and an HTML body."""
+
     subject: str
     text: str
     html: str
 
 
 def record_title(record: Any) -> str:
+    """Return the name a person knows the record by."""
     if record.record_type == "commitment":
         return f"{record.number}. {record.title}"
     return f"{record.period_label}: {record.commitment.number}. {record.commitment.title}"
 
 
 def record_link(record: Any) -> str:
+    """Return the absolute address of the record's page."""
     base = current_app.config["BASE_URL"].rstrip("/")
     if record.record_type == "commitment":
         return f"{base}/commitments/{record.id}"
@@ -79,20 +84,24 @@ def compose_transition(
     with force_locale(recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
         context = {
             "recipient": recipient,
+            "language": recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"],
             "record": record,
-            "record_kind": record.record_type,
+            "kind": kind_label(record.record_type),
             "title": record_title(record),
             "plan": plan,
-            "event": transition.event.name,
-            "from_state": transition.from_state,
-            "to_state": transition.to_state,
+            "event": event_label(transition.event.name),
+            "from_state": state_label(record.record_type, transition.from_state),
+            "to_state": state_label(record.record_type, transition.to_state),
             "actor": transition.actor.label,
+            "when": format_datetime(transition.entry.created_at, "long"),
             "comment": transition.comment,
             "next_step": next_step(record.record_type, transition.to_state, roles),
+            "roles": ", ".join(role_label(r) for r in sorted(roles)),
             "link": record_link(record),
         }
-        subject = render_template("email/transition_subject.txt", **context).strip()
+        subject = render_template("email/transition_subject.txt", **context)
         return Email(
+            # One line whatever the title holds: a newline in a header would be refused.
             subject=" ".join(subject.split()),
             text=render_template("email/transition.txt", **context),
             html=render_template("email/transition.html", **context),

@@ -1,0 +1,202 @@
+"""A real SMTP server in-process (aiosmtpd), and a committed plan with one user per role."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+
+from tests.conftest import COMPLETE_COMMITMENT, Cast
+from workflow.accounts.models import User
+from workflow.accounts.operations import create_user
+from workflow.extensions import db
+from workflow.plans.models import ActionPlan, Commitment
+from workflow.plans.operations import create_commitment, parse_commitment
+
+ROLES = (
+    "poc",
+    "drafter",
+    "cso1",
+    "cso2",
+    "msf_gov1",
+    "msf_gov2",
+    "msf_cso1",
+    "msf_cso2",
+    "signatory",
+    "implementer",
+    "outsider",
+)
+
+
+def free_port() -> int:
+    """Return a local TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        return self.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+    @property
+    def html(self) -> str:
+        return self.message.get_body(("html",)).get_content().replace("\r\n", "\n")
+
+
+@dataclass
+class Recorder:
+    """An aiosmtpd handler that keeps every message; it can refuse, hang up or be slow."""
+
+    received: list[Received] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    shut_down_at: set[str] = field(default_factory=set)
+    delay: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        if address in self.shut_down_at:
+            return "421 4.3.2 Service shutting down"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """An SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
+
+    def __init__(self) -> None:
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.handler = Recorder()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.handler, hostname=self.host, port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def received(self) -> list[Received]:
+        with self.handler.lock:
+            return list(self.handler.received)
+
+    def recipients(self) -> list[str]:
+        """Return every envelope recipient, one per delivered copy, sorted."""
+        return sorted(rcpt for r in self.received for rcpt in r.rcpt_tos)
+
+    def clear(self) -> None:
+        with self.handler.lock:
+            self.handler.received.clear()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SmtpServer]:
+    """An SMTP server that is not running yet: its port refuses connections until start()."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+def point_at(app: Flask, server: SmtpServer, **extra) -> Flask:
+    """Send the app's mail to `server`."""
+    settings = {
+        "MAIL_SERVER": server.host,
+        "MAIL_PORT": server.port,
+        "MAIL_TIMEOUT": 5,
+        "MAIL_DEFAULT_SENDER": "Cocreate <no-reply@cocreate.test>",
+    }
+    app.config.update({**settings, **extra})
+    return app
+
+
+@pytest.fixture
+def mail_app(fresh_app: Flask, smtp: SmtpServer) -> Flask:
+    """An app with real commits whose mail goes to the in-process SMTP server."""
+    return point_at(fresh_app, smtp)
+
+
+@dataclass
+class World:
+    """A committed plan with one user per role and a complete draft commitment."""
+
+    plan_id: int
+    commitment_id: int
+    user_ids: dict[str, int]
+    emails: dict[str, str]
+
+    def user(self, role: str) -> User:
+        return db.session.get(User, self.user_ids[role])
+
+    def commitment(self) -> Commitment:
+        return db.session.get(Commitment, self.commitment_id)
+
+
+def build_world(app: Flask) -> World:
+    """Commit a plan, its cast and one complete draft written by the drafter."""
+    with app.app_context():
+        plan = ActionPlan(
+            slug="notify",
+            country="Mongolia",
+            title="Fifth National Action Plan",
+            period_start=date(2024, 1, 1),
+            period_end=date(2027, 12, 31),
+        )
+        db.session.add(plan)
+        db.session.flush()
+        cast = Cast(
+            plan,
+            lambda name: create_user(f"{name.lower().replace(' ', '-')}@example.org", name, None),
+        )
+        commitment = create_commitment(
+            plan, cast.drafter, parse_commitment(COMPLETE_COMMITMENT, creating=True)
+        )
+        db.session.commit()
+        users = {role: getattr(cast, role) for role in ROLES}
+        return World(
+            plan_id=plan.id,
+            commitment_id=commitment.id,
+            user_ids={role: u.id for role, u in users.items()},
+            emails={role: u.email for role, u in users.items()},
+        )
+
+
+@pytest.fixture
+def world(fresh_app: Flask) -> World:
+    return build_world(fresh_app)

@@ -1,0 +1,40 @@
+"""Each recipient gets the email in their own language."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from workflow.extensions import db
+from workflow.lifecycle import fire
+from workflow.notify.dispatcher import send_pending
+from workflow.notify.models import OutboxMessage
+
+from .conftest import point_at
+
+
+def test_a_mongolian_reader_gets_the_mail_rendered_in_mn(fresh_app, world, smtp):
+    app = point_at(fresh_app, smtp)
+    with app.app_context():
+        world.user("cso1").language = "mn"
+        db.session.commit()
+        fire(world.commitment(), "submit", world.user("drafter"), comment="Ready.")
+        db.session.commit()
+        rows = db.session.execute(select(OutboxMessage.to_address, OutboxMessage.language))
+        languages = {address: language for address, language in rows}
+    assert languages == {
+        world.emails["cso1"]: "mn",
+        world.emails["cso2"]: "en",
+        world.emails["poc"]: "en",
+    }
+    assert send_pending(app).sent == 3
+    mails = {r.rcpt_tos[0]: r for r in smtp.received}
+    mongolian, english = mails[world.emails["cso1"]], mails[world.emails["cso2"]]
+
+    assert mongolian.message["Content-Language"] == "mn"
+    assert english.message["Content-Language"] == "en"
+    assert '<html lang="mn">' in mongolian.html
+    assert '<html lang="en">' in english.html
+    # The date is written by the locale's rules even before any catalogue is translated.
+    assert "оны" in mongolian.text
+    assert "оны" not in english.text
+    assert "Ready." in mongolian.text
