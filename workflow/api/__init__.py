@@ -3,3 +3,6 @@
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# The modules register their routes and handlers on `bp` when imported.
+from . import core, openapi, plans, reports, review  # noqa: E402, F401

@@ -43,10 +43,13 @@ class StaleVersion(WorkflowError):
     code = "stale_version"
 
     def __init__(self, expected: int | None, current: int | None) -> None:
-        super().__init__(
-            f"the record changed since you read it (you sent version {expected}, "
-            f"it is now at version {current}); reload it and try again"
-        )
+        if current is None:  # a concurrent write caught at flush time: its version is unknown
+            message = "someone else changed the record at the same moment"
+        else:
+            message = f"the record changed since you read it (it is now at version {current})"
+        if expected is not None:
+            message += f"; you sent version {expected}"
+        super().__init__(message + "; reload it and try again")
         self.expected = expected
         self.current = current
 

@@ -1,0 +1,46 @@
+"""Load a record by id for the caller: 404 when it is missing or on a plan they may not see."""
+
+from __future__ import annotations
+
+from ..accounts.permissions import can_view_plan
+from ..errors import NotFound
+from ..plans import queries as plan_queries
+from ..plans.models import ActionPlan, Commitment
+from ..reporting import queries as report_queries
+from ..reporting.models import ProgressReport
+from ..review import queries as review_queries
+from ..review.models import Comment
+from .core import current_user
+
+
+def visible_plan(plan_id: int) -> ActionPlan:
+    """Return a plan the caller may see, or raise NotFound."""
+    plan = plan_queries.get_plan(plan_id)
+    if plan is None or not can_view_plan(current_user(), plan):
+        raise NotFound(f"there is no action plan {plan_id} that you can see")
+    return plan
+
+
+def visible_commitment(commitment_id: int, *, for_update: bool = False) -> Commitment:
+    """Return a commitment the caller may see (locked if asked), or raise NotFound."""
+    commitment = plan_queries.get_commitment(commitment_id, for_update=for_update)
+    if commitment is None or not can_view_plan(current_user(), commitment.plan):
+        raise NotFound(f"there is no commitment {commitment_id} that you can see")
+    return commitment
+
+
+def visible_comment(comment_id: int) -> tuple[Comment, Commitment]:
+    """Return a comment the caller may see with its commitment, or raise NotFound."""
+    comment = review_queries.get_comment(comment_id)
+    commitment = plan_queries.get_commitment(comment.commitment_id) if comment else None
+    if commitment is None or not can_view_plan(current_user(), commitment.plan):
+        raise NotFound(f"there is no comment {comment_id} that you can see")
+    return comment, commitment
+
+
+def visible_report(report_id: int) -> ProgressReport:
+    """Return a progress report the caller may see, or raise NotFound."""
+    report = report_queries.get_report(report_id)
+    if report is None or not can_view_plan(current_user(), report.plan):
+        raise NotFound(f"there is no progress report {report_id} that you can see")
+    return report
