@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from workflow.engine import GuardFailed
 from workflow.extensions import db
+from workflow.labels import event_label, state_label
 from workflow.lifecycle import fire
 from workflow.notify.dispatcher import send_pending
-from workflow.notify.labels import event_label, state_label
 from workflow.notify.models import SENT, OutboxMessage
 from workflow.reporting.operations import create_report, fire_report_event, parse_report
 from workflow.review.operations import cast_vote

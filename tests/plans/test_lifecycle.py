@@ -100,3 +100,16 @@ def test_endorse_needs_responses(cast, create_commitment_):
     assert "approve" not in allowed_events(c, cast.msf_gov1)
     with pytest.raises(NotAllowed, match="decided by the vote"):
         fire(c, "approve", cast.poc)
+
+
+def test_a_comment_on_a_returned_draft_must_be_answered_in_the_next_review(
+    cast, create_commitment_
+):
+    c = create_commitment_(cast.plan, cast.drafter)
+    fire(c, "submit", cast.drafter)
+    fire(c, "request_changes", cast.cso1, comment="Add a budget.")
+    late = add_comment(c, cast.cso2, "And name the owner.", None)
+    fire(c, "submit", cast.drafter)
+    with pytest.raises(GuardFailed) as exc:
+        fire(c, "endorse", cast.cso1)
+    assert exc.value.reasons == [f"comment {late.id} has no response yet"]

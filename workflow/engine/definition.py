@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import DefinitionError
@@ -47,7 +47,6 @@ class Definition:
     initial: str
     states: Mapping[str, StateSpec]
     events: Mapping[str, EventSpec]
-    labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -80,7 +79,6 @@ def load_definition(
         initial=initial,
         states=states,
         events=events,
-        labels=dict(data.get("labels") or {}),
     )
 
 

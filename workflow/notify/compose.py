@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
-from .labels import event_label, kind_label, role_label, state_label
+from ..labels import event_label, kind_label, role_label, state_label
 
 # What each recipient is asked to do once a record reaches a state, by the role they hold.
 NEXT_STEPS: dict[tuple[str, str], dict[str, Any]] = {

@@ -37,7 +37,7 @@ class Comment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     field: Mapped[str | None] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
-    round: Mapped[int]  # the CSO review round it was made in (0 before the first submission)
+    round: Mapped[int]  # the CSO review round it must be answered in
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     response: Mapped[str | None] = mapped_column(Text)
     response_outcome: Mapped[str | None] = mapped_column(String(20))

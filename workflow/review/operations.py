@@ -32,11 +32,21 @@ def add_comment(commitment: Commitment, user: User, body: str, field: str | None
         author_id=user.id,
         field=field,
         body=body,
-        round=times_entered(commitment, "cso_review"),
+        round=review_round_for_new_comment(commitment),
     )
     db.session.add(comment)
     db.session.flush()
     return comment
+
+
+def review_round_for_new_comment(commitment: Commitment) -> int:
+    """Return the review round a comment made now belongs to.
+
+    During a review it is the current round; on a draft it is the next one, so that the
+    comment must be answered before that review can endorse the commitment.
+    """
+    entered = times_entered(commitment, "cso_review")
+    return entered + 1 if commitment.state == "draft" else entered
 
 
 def respond_to_comment(

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from ..accounts.permissions import can_view_plan
 from ..extensions import db
+from ..labels import label
 from . import queries
-from .labels import label
 
 bp = Blueprint("web", __name__)
 

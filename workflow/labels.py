@@ -1,4 +1,8 @@
-"""Readable, translatable names for the codes the pages show (states, events, scales)."""
+"""Readable, translatable names for the codes people see: states, events, roles, scales.
+
+The pages and the email use these same words, so a message and the page it links to agree. A
+code without a name reads as itself with spaces, so a new state or event never breaks a page.
+"""
 
 from __future__ import annotations
 
@@ -62,6 +66,21 @@ REPORTING_CYCLES = {
     "annual": _l("yearly"),
 }
 
+ROLE_LABELS = {
+    "poc": _l("the point of contact"),
+    "drafter": _l("a drafter"),
+    "cso_reviewer": _l("a CSO reviewer"),
+    "msf_member": _l("a member of the MSF"),
+    "signatory": _l("the signatory"),
+    "implementer": _l("an implementer"),
+    "author": _l("the author"),
+}
+
+KIND_LABELS = {
+    "commitment": _l("commitment"),
+    "progress_report": _l("progress report"),
+}
+
 ALL = {
     "commitment_state": COMMITMENT_STATES,
     "report_state": REPORT_STATES,
@@ -70,6 +89,8 @@ ALL = {
     "milestone_status": MILESTONE_STATUSES,
     "completion": COMPLETION,
     "reporting_cycle": REPORTING_CYCLES,
+    "role": ROLE_LABELS,
+    "record_kind": KIND_LABELS,
 }
 
 
@@ -77,4 +98,30 @@ def label(kind: str, code: str | None) -> str:
     """Return the readable name of a code; the code itself when it has none (never hide data)."""
     if code is None:
         return ""
-    return str(ALL[kind].get(code, code))
+    return str(ALL[kind].get(code, code.replace("_", " ")))
+
+
+_STATE_KINDS = {"commitment": "commitment_state", "progress_report": "report_state"}
+
+
+def state_label(record_type: str, state: str | None) -> str:
+    """Return the readable name of a record's state in the current locale."""
+    if state is None:
+        return ""
+    kind = _STATE_KINDS.get(record_type)
+    return label(kind, state) if kind else state.replace("_", " ")
+
+
+def event_label(event: str) -> str:
+    """Return what an event did, in the past tense ("signed off"), in the current locale."""
+    return label("event", event)
+
+
+def role_label(role: str) -> str:
+    """Return the readable name of a plan role in the current locale."""
+    return label("role", role)
+
+
+def kind_label(record_type: str) -> str:
+    """Return the readable name of a kind of record in the current locale."""
+    return label("record_kind", record_type)
