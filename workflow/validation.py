@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -105,6 +105,21 @@ class Checker:
             self.error(name, f"must be web addresses starting with http:// or https:// ({bad[0]})")
             return None
         return value
+
+    def each(self, name: str, what: str) -> Iterator[Checker]:
+        """Yield a Checker per object in the list `name`; their problems become this one's."""
+        raw = self.data[name]
+        if not isinstance(raw, list):
+            self.error(name, f"must be a list of {what}")
+            return
+        for i, item in enumerate(raw, start=1):
+            where = f"{self._key(name)}[{i}]"
+            if not isinstance(item, Mapping):
+                self.errors.setdefault(where, "must be a JSON object")
+                continue
+            child = Checker(item, where=where)
+            yield child
+            self.errors.update(child.errors)
 
     def done(self) -> None:
         """Raise InvalidInput listing every problem found, if any."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,7 +12,7 @@ from ..accounts.models import User
 from ..accounts.permissions import actor_for, can_create_commitment, can_edit_commitment, require
 from ..definitions.registry import engine
 from ..engine.audit import utcnow
-from ..errors import Conflict, InvalidInput, StaleVersion
+from ..errors import Conflict, StaleVersion
 from ..extensions import db
 from ..validation import Checker
 from .models import (
@@ -48,7 +47,7 @@ def parse_commitment(data: Any, *, creating: bool) -> dict[str, Any]:
         if chosen is not None:
             values["ogp_values"] = chosen
     if check.has("milestones"):
-        values["milestones"] = _parse_milestones(data["milestones"], check)
+        values["milestones"] = _parse_milestones(check)
     check.integer("version", required=not creating, minimum=1)
     note = check.text("note", max_length=1000)
     if note:
@@ -60,27 +59,18 @@ def parse_commitment(data: Any, *, creating: bool) -> dict[str, Any]:
     return values
 
 
-def _parse_milestones(raw: Any, parent: Checker) -> list[dict[str, Any]]:
-    if not isinstance(raw, list):
-        parent.error("milestones", "must be a list of milestones")
-        return []
+def _parse_milestones(check: Checker) -> list[dict[str, Any]]:
     parsed = []
-    for i, item in enumerate(raw, start=1):
-        try:
-            check = Checker(item, where=f"milestones[{i}]")
-        except InvalidInput as exc:
-            parent.errors.update(exc.errors)
-            continue
+    for item in check.each("milestones", "milestones"):
         milestone = {
-            "description": check.text("description", required=True, blank=False),
-            "start_date": check.day("start_date"),
-            "end_date": check.day("end_date"),
-            "status": check.choice("status", MILESTONE_STATUSES) or "not_started",
+            "description": item.text("description", required=True, blank=False),
+            "start_date": item.day("start_date"),
+            "end_date": item.day("end_date"),
+            "status": item.choice("status", MILESTONE_STATUSES) or "not_started",
         }
         start, end = milestone["start_date"], milestone["end_date"]
-        if isinstance(start, date) and isinstance(end, date) and end <= start:
-            check.error("end_date", "must be after the start date")
-        parent.errors.update(check.errors)
+        if start and end and end <= start:
+            item.error("end_date", "must be after the start date")
         parsed.append(milestone)
     return parsed
 

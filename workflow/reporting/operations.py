@@ -52,7 +52,7 @@ def parse_report(data: Any, *, creating: bool) -> dict[str, Any]:
         if value is not None:
             values[name] = value
     if check.has("milestones"):
-        values["milestones"] = _parse_milestone_progress(data["milestones"], check)
+        values["milestones"] = _parse_milestone_progress(check)
     check.integer("version", required=not creating, minimum=1)
     for name in sorted(set(data) - set(FIELDS)):
         check.error(name, "is not a field of a progress report")
@@ -60,26 +60,15 @@ def parse_report(data: Any, *, creating: bool) -> dict[str, Any]:
     return values
 
 
-def _parse_milestone_progress(raw: Any, parent: Checker) -> list[dict[str, Any]]:
-    if not isinstance(raw, list):
-        parent.error("milestones", "must be a list of {milestone_id, status, note}")
-        return []
-    parsed = []
-    for i, item in enumerate(raw, start=1):
-        try:
-            check = Checker(item, where=f"milestones[{i}]")
-        except InvalidInput as exc:
-            parent.errors.update(exc.errors)
-            continue
-        parsed.append(
-            {
-                "milestone_id": check.integer("milestone_id", required=True),
-                "status": check.choice("status", MILESTONE_STATUSES, required=True),
-                "note": check.text("note") or "",
-            }
-        )
-        parent.errors.update(check.errors)
-    return parsed
+def _parse_milestone_progress(check: Checker) -> list[dict[str, Any]]:
+    return [
+        {
+            "milestone_id": item.integer("milestone_id", required=True),
+            "status": item.choice("status", MILESTONE_STATUSES, required=True),
+            "note": item.text("note") or "",
+        }
+        for item in check.each("milestones", "{milestone_id, status, note} objects")
+    ]
 
 
 def create_report(commitment: Commitment, user: User, values: dict[str, Any]) -> ProgressReport:
