@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from workflow.accounts.roles import (
 )
 from workflow.config import normalise_database_url
 from workflow.extensions import db as _db
-from workflow.plans.models import ActionPlan
+from workflow.plans.models import ActionPlan, Commitment
 from workflow.plans.operations import create_commitment, parse_commitment
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
@@ -204,6 +205,21 @@ class Cast:
         return [self.msf_gov1, self.msf_gov2, self.msf_cso1, self.msf_cso2]
 
 
+CAST_ROLES = (
+    "poc",
+    "drafter",
+    "cso1",
+    "cso2",
+    "msf_gov1",
+    "msf_gov2",
+    "msf_cso1",
+    "msf_cso2",
+    "signatory",
+    "implementer",
+    "outsider",
+)
+
+
 @pytest.fixture
 def cast(create_plan, create_user_) -> Cast:
     return Cast(create_plan(), create_user_)
@@ -245,3 +261,51 @@ def token_for(db) -> Callable[[User], str]:
         return token
 
     return make
+
+
+@dataclass
+class World:
+    """What build_world committed, by id: use it from any thread, process or app context."""
+
+    plan_id: int
+    commitment_ids: list[int]
+    user_ids: dict[str, int]
+    emails: dict[str, str]
+
+    @property
+    def commitment_id(self) -> int:
+        return self.commitment_ids[0]
+
+    def user(self, role: str) -> User:
+        return _db.session.get(User, self.user_ids[role])
+
+    def commitment(self, index: int = 0) -> Commitment:
+        return _db.session.get(Commitment, self.commitment_ids[index])
+
+
+def build_world(app: Flask, drafts: int = 1) -> World:
+    """Commit a plan, one user per role and `drafts` complete drafts by the drafter."""
+    with app.app_context():
+        plan = ActionPlan(
+            slug="world",
+            country="Mongolia",
+            title="Fifth National Action Plan",
+            period_start=date(2024, 1, 1),
+            period_end=date(2027, 12, 31),
+        )
+        _db.session.add(plan)
+        _db.session.flush()
+        cast = Cast(
+            plan,
+            lambda name: create_user(f"{name.lower().replace(' ', '-')}@example.org", name, None),
+        )
+        values = parse_commitment(COMPLETE_COMMITMENT, creating=True)
+        ids = [create_commitment(plan, cast.drafter, values).id for _ in range(drafts)]
+        _db.session.commit()
+        users = {role: getattr(cast, role) for role in CAST_ROLES}
+        return World(
+            plan_id=plan.id,
+            commitment_ids=ids,
+            user_ids={role: u.id for role, u in users.items()},
+            emails={role: u.email for role, u in users.items()},
+        )

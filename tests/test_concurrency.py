@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.concurrency_worker import fire_in_process
-from tests.conftest import COMPLETE_COMMITMENT, Cast
+from tests.conftest import build_world
 from workflow.accounts.auth import user_by_email
 from workflow.engine import WorkflowError
 from workflow.engine.audit import LogEntry, verify_chains
@@ -24,50 +24,9 @@ from workflow.review.models import Vote
 from workflow.review.operations import cast_vote
 
 
-def setup_plan(app, count: int = 1) -> tuple[list[int], dict[str, str]]:
-    """Commit a plan with one user per role and `count` complete drafts; return ids and emails."""
-    from datetime import date
-
-    from workflow.accounts.operations import create_user
-    from workflow.plans.models import ActionPlan
-    from workflow.plans.operations import create_commitment, parse_commitment
-
-    with app.app_context():
-        plan = ActionPlan(
-            slug="race",
-            country="Mongolia",
-            title="Race plan",
-            period_start=date(2024, 1, 1),
-            period_end=date(2027, 12, 31),
-        )
-        db.session.add(plan)
-        db.session.flush()
-        cast = Cast(
-            plan,
-            lambda name: create_user(f"{name.lower().replace(' ', '-')}@example.org", name, None),
-        )
-        ids = [
-            create_commitment(
-                plan, cast.drafter, parse_commitment(COMPLETE_COMMITMENT, creating=True)
-            ).id
-            for _ in range(count)
-        ]
-        emails = {
-            attr: getattr(cast, attr).email
-            for attr in (
-                "poc",
-                "drafter",
-                "cso1",
-                "cso2",
-                "msf_gov1",
-                "msf_gov2",
-                "msf_cso1",
-                "msf_cso2",
-                "signatory",
-            )
-        }
-        db.session.commit()
-    return ids, emails
+def setup_plan(app) -> tuple[list[int], dict[str, str]]:
+    world = build_world(app)
+    return world.commitment_ids, world.emails
 
 
 def run_threads(app, jobs):

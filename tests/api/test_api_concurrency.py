@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import COMPLETE_COMMITMENT, Cast
+from tests.conftest import build_world
 from workflow.accounts.models import ApiToken
-from workflow.accounts.operations import create_user
 from workflow.engine.audit import LogEntry, verify_chains
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.plans.models import ActionPlan, Commitment
-from workflow.plans.operations import create_commitment, parse_commitment
+from workflow.plans.models import Commitment
 from workflow.review.models import Vote
 
 from .conftest import PREFIX
@@ -27,27 +24,14 @@ pytestmark = pytest.mark.committing
 
 def setup(app, state: str) -> tuple[int, dict[str, str]]:
     """Commit a plan, its cast, a commitment in `state`, and a token for each person."""
+    world = build_world(app)
     with app.app_context():
-        plan = ActionPlan(
-            slug="api-race",
-            country="Mongolia",
-            title="Race",
-            period_start=date(2024, 1, 1),
-            period_end=date(2027, 12, 31),
-        )
-        db.session.add(plan)
-        db.session.flush()
-        cast = Cast(
-            plan, lambda name: create_user(f"{name.replace(' ', '')}@example.org", name, None)
-        )
-        c = create_commitment(
-            plan, cast.drafter, parse_commitment(COMPLETE_COMMITMENT, creating=True)
-        )
+        c = world.commitment()
         if state == "msf_approval":
-            fire(c, "submit", cast.drafter)
-            fire(c, "endorse", cast.cso1)
+            fire(c, "submit", world.user("drafter"))
+            fire(c, "endorse", world.user("cso1"))
         tokens = {
-            name: ApiToken.issue(getattr(cast, name))[1]
+            name: ApiToken.issue(world.user(name))[1]
             for name in ("poc", "drafter", "msf_gov1", "msf_gov2", "msf_cso1", "msf_cso2")
         }
         db.session.commit()

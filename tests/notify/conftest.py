@@ -7,7 +7,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -15,26 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from tests.conftest import COMPLETE_COMMITMENT, Cast
-from workflow.accounts.models import User
-from workflow.accounts.operations import create_user
-from workflow.extensions import db
-from workflow.plans.models import ActionPlan, Commitment
-from workflow.plans.operations import create_commitment, parse_commitment
-
-ROLES = (
-    "poc",
-    "drafter",
-    "cso1",
-    "cso2",
-    "msf_gov1",
-    "msf_gov2",
-    "msf_cso1",
-    "msf_cso2",
-    "signatory",
-    "implementer",
-    "outsider",
-)
+from tests.conftest import World, build_world
 
 
 def free_port() -> int:
@@ -150,51 +130,6 @@ def point_at(app: Flask, server: SmtpServer, **extra) -> Flask:
 def mail_app(fresh_app: Flask, smtp: SmtpServer) -> Flask:
     """An app with real commits whose mail goes to the in-process SMTP server."""
     return point_at(fresh_app, smtp)
-
-
-@dataclass
-class World:
-    """A committed plan with one user per role and a complete draft commitment."""
-
-    plan_id: int
-    commitment_id: int
-    user_ids: dict[str, int]
-    emails: dict[str, str]
-
-    def user(self, role: str) -> User:
-        return db.session.get(User, self.user_ids[role])
-
-    def commitment(self) -> Commitment:
-        return db.session.get(Commitment, self.commitment_id)
-
-
-def build_world(app: Flask) -> World:
-    """Commit a plan, its cast and one complete draft written by the drafter."""
-    with app.app_context():
-        plan = ActionPlan(
-            slug="notify",
-            country="Mongolia",
-            title="Fifth National Action Plan",
-            period_start=date(2024, 1, 1),
-            period_end=date(2027, 12, 31),
-        )
-        db.session.add(plan)
-        db.session.flush()
-        cast = Cast(
-            plan,
-            lambda name: create_user(f"{name.lower().replace(' ', '-')}@example.org", name, None),
-        )
-        commitment = create_commitment(
-            plan, cast.drafter, parse_commitment(COMPLETE_COMMITMENT, creating=True)
-        )
-        db.session.commit()
-        users = {role: getattr(cast, role) for role in ROLES}
-        return World(
-            plan_id=plan.id,
-            commitment_id=commitment.id,
-            user_ids={role: u.id for role, u in users.items()},
-            emails={role: u.email for role, u in users.items()},
-        )
 
 
 @pytest.fixture
