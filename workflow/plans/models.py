@@ -12,6 +12,7 @@ from ..accounts.models import PlanMembership, User
 from ..definitions.commitment import STATES as COMMITMENT_STATES
 from ..engine.audit import utcnow
 from ..engine.gate import MAJORITY_WITH_PARITY, RULES
+from ..engine.record import WorkflowRecord
 from ..extensions import db
 from ..models_util import one_of
 
@@ -77,7 +78,7 @@ class ActionPlan(db.Model):
     )
 
 
-class Commitment(db.Model):
+class Commitment(WorkflowRecord, db.Model):
     """A commitment of a plan; its `state` moves only through the workflow engine."""
 
     __tablename__ = "commitments"
@@ -101,12 +102,6 @@ class Commitment(db.Model):
     other_actors_civil_society: Mapped[str] = mapped_column(Text, default="")
     expected_results: Mapped[str] = mapped_column(Text, default="")
 
-    state: Mapped[str] = mapped_column(String(40))
-    workflow_key: Mapped[str] = mapped_column(String(60))
-    workflow_version: Mapped[int]
-    state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -119,9 +114,6 @@ class Commitment(db.Model):
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="commitment", order_by="Revision.number"
     )
-
-    # Optimistic locking: every UPDATE checks and bumps the version, so a stale write fails.
-    __mapper_args__ = {"version_id_col": version}
 
     def snapshot(self) -> dict[str, Any]:
         """Return the commitment's text and milestones as plain data, for a revision."""

@@ -10,13 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..definitions.progress_report import STATES as REPORT_STATES
 from ..engine.audit import utcnow
+from ..engine.record import WorkflowRecord
 from ..extensions import db
 from ..models_util import one_of
 from ..plans.models import MILESTONE_STATUSES, Commitment, Milestone
 from .scales import COMPLETION
 
 
-class ProgressReport(db.Model):
+class ProgressReport(WorkflowRecord, db.Model):
     __tablename__ = "progress_reports"
     __table_args__ = (
         one_of("state", REPORT_STATES, "state"),
@@ -34,12 +35,6 @@ class ProgressReport(db.Model):
     narrative: Mapped[str] = mapped_column(Text, default="")
     evidence_links: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    state: Mapped[str] = mapped_column(String(40))
-    workflow_key: Mapped[str] = mapped_column(String(60))
-    workflow_version: Mapped[int]
-    state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -48,8 +43,6 @@ class ProgressReport(db.Model):
     milestone_progress: Mapped[list[MilestoneProgress]] = relationship(
         back_populates="report", cascade="all, delete-orphan"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def plan(self):
