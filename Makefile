@@ -19,7 +19,7 @@ install: $(STAMP) translations
 # Compiled catalogues are build output: made from the .po files on every install.
 translations: $(STAMP)
 	@if ls workflow/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d workflow/translations; fi
+		$(BIN)/pybabel -q compile --use-fuzzy -d workflow/translations; fi
 
 run: install
 	$(BIN)/flask db upgrade

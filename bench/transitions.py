@@ -30,6 +30,8 @@ from transitions import Machine
 
 from workflow import create_app
 from workflow.accounts.operations import create_user, grant_role
+from workflow.config import normalise_database_url
+from workflow.database import temporary_database
 from workflow.definitions.registry import engine as shared_engine
 from workflow.engine.audit import LogEntry, utcnow
 from workflow.extensions import db
@@ -195,11 +197,14 @@ def machine_costs(count: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="transitions per path")
-    parser.add_argument("--database-url", help="default: a new SQLite file in a temp folder")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server to run on, in a database of its own (default: a SQLite file)",
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+    server = normalise_database_url(args.database_url) if args.database_url else None
+    with tempfile.TemporaryDirectory() as tmp, temporary_database(server, Path(tmp)) as url:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,

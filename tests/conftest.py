@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,8 +17,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from workflow import create_app
@@ -37,6 +33,7 @@ from workflow.accounts.roles import (
     SIGNATORY,
 )
 from workflow.config import normalise_database_url
+from workflow.database import temporary_database
 from workflow.extensions import db as _db
 from workflow.plans.models import ActionPlan, Commitment
 from workflow.plans.operations import create_commitment, parse_commitment
@@ -48,24 +45,9 @@ ON_POSTGRES = SERVER_URL.startswith(("postgres", "postgresql"))
 # --- databases ------------------------------------------------------------------------------
 
 
-@contextmanager
-def scratch_database(tmp_dir: Path) -> Iterator[str]:
-    """Yield the URL of a new empty database, removed afterwards."""
-    if not ON_POSTGRES:
-        path = tmp_dir / f"cocreate-{uuid.uuid4().hex[:8]}.db"
-        yield f"sqlite:///{path}"
-        return
-    server = make_url(normalise_database_url(SERVER_URL))
-    name = f"cocreate_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def scratch_database(tmp_dir: Path):
+    """A new empty database for this run (on DATABASE_URL's server when it is PostgreSQL)."""
+    return temporary_database(normalise_database_url(SERVER_URL) if ON_POSTGRES else None, tmp_dir)
 
 
 def build_app(url: str, instance: Path, **extra: Any) -> Flask:

@@ -222,11 +222,10 @@ def test_each_recipient_gets_the_transition_mail_in_their_language(
         "from": tr("Draft"),
         "to": tr("Civil-society review"),
     }
+    asked = tr("Please review the draft, comment on it, then endorse it or request changes.")
     for body in (mongolian.body_text, html.unescape(mongolian.body_html)):
         assert moved in body
-        assert tr(
-            "Please review the draft, comment on it, then endorse it or request changes."
-        ) in (" ".join(body.split()))
+        assert asked in body
         assert "Ready for review." in body  # the comment is the actor's, never translated
         assert "Civil-society review" not in body
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextvars
+import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 # Read-only work (GET requests) may begin DEFERRED; everything else begins IMMEDIATE so that a
 # read-then-write transaction takes the write lock up front instead of failing with
@@ -54,3 +57,26 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def temporary_database(server_url: str | None, folder: Path) -> Iterator[str]:
+    """Yield the URL of a new, empty database that is removed afterwards.
+
+    On a PostgreSQL server it is a database of its own, so no two runs (tests, benchmarks) see
+    each other's data; otherwise a new SQLite file in `folder`.
+    """
+    if not server_url or make_url(server_url).get_backend_name() != "postgresql":
+        yield f"sqlite:///{folder / f'cocreate-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    server = make_url(server_url)
+    name = f"cocreate_tmp_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
