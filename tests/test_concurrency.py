@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -20,8 +21,8 @@ from workflow.engine.audit import LogEntry, verify_chains
 from workflow.extensions import db
 from workflow.lifecycle import fire
 from workflow.plans.models import Commitment
-from workflow.review.models import Vote
-from workflow.review.operations import cast_vote
+from workflow.review.models import Comment, Vote
+from workflow.review.operations import add_comment, cast_vote, respond_to_comment
 
 
 def setup_plan(app) -> tuple[list[int], dict[str, str]]:
@@ -158,3 +159,101 @@ def test_concurrent_votes_are_all_counted(fresh_app):
             select(LogEntry.event).where(LogEntry.record_id == cid, LogEntry.event == "approve")
         )
         assert list(approvals) == ["approve"]
+
+
+def overlap(app, first, second, hold: float = 0.3):
+    """Run `first`, and while its transaction is still open run `second`; return both outcomes.
+
+    Without a lock, `second` would read what `first` has not committed yet as still open.
+    """
+    started = threading.Event()
+    outcomes: dict[str, tuple[str, str]] = {}
+
+    def work(name, action, before=None, after=None):
+        with app.app_context():
+            if before:
+                before.wait(timeout=30)
+            try:
+                result = action()
+                if after:
+                    after.set()
+                    time.sleep(hold)
+                db.session.commit()
+                outcomes[name] = ("ok", result)
+            except WorkflowError as exc:
+                db.session.rollback()
+                outcomes[name] = (exc.code, exc.message)
+            finally:
+                if after:
+                    after.set()
+                db.session.remove()
+
+    threads = [
+        threading.Thread(target=work, args=("first", first, None, started)),
+        threading.Thread(target=work, args=("second", second, started, None)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes["first"], outcomes["second"]
+
+
+@pytest.mark.parametrize("endorse_first", [True, False])
+def test_a_comment_cannot_slip_past_an_endorsement(fresh_app, endorse_first):
+    """Endorse checks that every comment is answered: a comment in flight is never missed."""
+    (cid,), emails = setup_plan(fresh_app)
+    with fresh_app.app_context():
+        fire(db.session.get(Commitment, cid), "submit", user_by_email(emails["drafter"]))
+        db.session.commit()
+
+    def endorse():
+        commitment = db.session.get(Commitment, cid)
+        fire(commitment, "endorse", user_by_email(emails["cso1"]))
+        return commitment.state
+
+    def comment():
+        commitment = db.session.get(Commitment, cid)
+        add_comment(commitment, user_by_email(emails["cso2"]), "One more point.", None)
+        return commitment.state
+
+    if endorse_first:
+        (endorsed, _), (commented, _) = overlap(fresh_app, endorse, comment)
+        assert (endorsed, commented) == ("ok", "conflict")  # comments closed once endorsed
+    else:
+        (commented, _), (endorsed, _) = overlap(fresh_app, comment, endorse)
+        assert (commented, endorsed) == ("ok", "guard_failed")  # the new comment is unanswered
+    with fresh_app.app_context():
+        state = db.session.get(Commitment, cid).state
+        open_comments = db.session.scalar(
+            select(func.count()).select_from(Comment).where(Comment.response.is_(None))
+        )
+        assert (state, open_comments) in {("msf_approval", 0), ("cso_review", 1)}
+
+
+def test_a_comment_is_answered_once(fresh_app):
+    (cid,), emails = setup_plan(fresh_app)
+    with fresh_app.app_context():
+        commitment = db.session.get(Commitment, cid)
+        fire(commitment, "submit", user_by_email(emails["drafter"]))
+        comment_id = add_comment(commitment, user_by_email(emails["cso1"]), "Why?", None).id
+        db.session.commit()
+
+    def answering(email, text):
+        def action():
+            comment = db.session.get(Comment, comment_id)
+            commitment = db.session.get(Commitment, cid)
+            respond_to_comment(comment, commitment, user_by_email(email), text, "noted")
+            return text
+
+        return action
+
+    first, second = overlap(
+        fresh_app,
+        answering(emails["drafter"], "Because of the law."),
+        answering(emails["poc"], "Because the forum asked."),
+    )
+    assert (first[0], second[0]) == ("ok", "conflict")
+    assert "already has a response" in second[1]
+    with fresh_app.app_context():
+        assert db.session.get(Comment, comment_id).response == "Because of the law."

@@ -3,7 +3,7 @@
 import pytest
 
 from workflow.definitions.registry import engine
-from workflow.engine import GuardFailed, InvalidEvent
+from workflow.engine import GuardFailed, InvalidEvent, NotAllowed
 from workflow.lifecycle import allowed_events, fire
 
 
@@ -54,3 +54,9 @@ def test_comment_required_events(cast, create_commitment_):
     assert exc.value.reasons == ["a comment is required to request changes"]
     fire(c, "request_changes", cast.cso1, comment="Add a budget line.")
     assert c.state == "draft"
+
+
+def test_someone_without_the_role_is_refused_whatever_the_state(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter)
+    with pytest.raises(NotAllowed):
+        fire(c, "endorse", cast.outsider)  # endorse is not possible in draft either

@@ -113,3 +113,66 @@ def test_a_comment_on_a_returned_draft_must_be_answered_in_the_next_review(
     with pytest.raises(GuardFailed) as exc:
         fire(c, "endorse", cast.cso1)
     assert exc.value.reasons == [f"comment {late.id} has no response yet"]
+
+
+def test_an_unanswered_comment_outlives_its_round(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter)
+    fire(c, "submit", cast.drafter)
+    first = add_comment(c, cast.cso1, "Who pays for this?", "description")
+    fire(c, "request_changes", cast.cso2, comment="See the comments.")
+    fire(c, "submit", cast.drafter)
+    with pytest.raises(GuardFailed) as exc:
+        fire(c, "endorse", cast.cso1)
+    assert exc.value.reasons == [
+        f"comment {first.id} on the description of the commitment has no response yet"
+    ]
+
+
+def test_reports_stop_when_the_commitment_is_withdrawn(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter)
+    drive_to(c, cast, "implementation")
+    values = {
+        "period_label": "2024 Q1",
+        "period_start": "2024-01-01",
+        "period_end": "2024-03-31",
+        "completion": "limited",
+        "narrative": "Begun.",
+    }
+    report = create_report(c, cast.implementer, parse_report(values, creating=True))
+    fire_report_event(report, cast.implementer, "submit", version=report.version, comment=None)
+    fire(c, "withdraw", cast.poc, comment="Merged into another commitment.")
+    with pytest.raises(GuardFailed) as exc:
+        fire_report_event(report, cast.poc, "accept", version=report.version, comment=None)
+    assert exc.value.reasons == [
+        "its commitment is no longer under implementation (it is 'withdrawn')"
+    ]
+    assert report.state == "submitted"
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(cast, create_commitment_):
+    from workflow.plans.operations import parse_commitment, update_commitment
+
+    c = create_commitment_(cast.plan, cast.drafter)
+    same = parse_commitment(
+        {
+            "version": 1,
+            "title": c.title,
+            "milestones": [
+                {
+                    "description": m.description,
+                    "start_date": m.start_date.isoformat(),
+                    "end_date": m.end_date.isoformat(),
+                }
+                for m in c.milestones
+            ],
+        },
+        creating=False,
+    )
+    update_commitment(c, cast.drafter, same, version=1)
+    assert (c.version, len(c.revisions)) == (1, 1)
+    update_commitment(c, cast.drafter, {"title": "A clearer title"}, version=1)
+    assert (c.version, len(c.revisions), c.revisions[-1].content["title"]) == (
+        2,
+        2,
+        "A clearer title",
+    )

@@ -6,6 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from ..definitions.commitment import (
+    DRAFTING_STATES,
+    EDITABLE_STATE,
+    IMPLEMENTATION_STATE,
+    VOTING_STATE,
+)
 from ..engine import Actor, NotAllowed
 from ..extensions import db
 from .models import PlanMembership, User
@@ -14,9 +20,6 @@ from .roles import CSO_REVIEWER, DRAFTER, IMPLEMENTER, MSF_MEMBER, POC
 if TYPE_CHECKING:
     from ..plans.models import ActionPlan, Commitment
     from ..reporting.models import ProgressReport
-    from ..review.models import Comment
-
-DRAFTING_STATES = ("draft", "cso_review")
 
 
 def plan_roles(user: User | None, plan: ActionPlan) -> frozenset[str]:
@@ -38,52 +41,59 @@ def actor_for(user: User, plan: ActionPlan) -> Actor:
 
 
 def can_view_plan(user: User | None, plan: ActionPlan) -> bool:
+    """Public plans are open to all; others to their members and administrators."""
     if plan.is_public:
         return True
     return _is_admin(user) or bool(plan_roles(user, plan))
 
 
 def can_create_commitment(user: User | None, plan: ActionPlan) -> bool:
+    """Drafters and the point of contact add commitments to a plan."""
     return bool(plan_roles(user, plan) & {DRAFTER, POC})
 
 
 def can_edit_commitment(
     user: User | None, commitment: Commitment, check_state: bool = True
 ) -> bool:
-    if check_state and commitment.state != "draft":
+    """Drafters and the point of contact change the text while it is a draft."""
+    if check_state and commitment.state != EDITABLE_STATE:
         return False
     return bool(plan_roles(user, commitment.plan) & {DRAFTER, POC})
 
 
 def can_comment(user: User | None, commitment: Commitment, check_state: bool = True) -> bool:
+    """Reviewers, drafters, forum members and the POC comment while the text is being drafted."""
     if check_state and commitment.state not in DRAFTING_STATES:
         return False
     return bool(plan_roles(user, commitment.plan) & {CSO_REVIEWER, DRAFTER, POC, MSF_MEMBER})
 
 
-def can_respond(user: User | None, comment: Comment, commitment: Commitment) -> bool:
+def can_respond(user: User | None, commitment: Commitment, check_state: bool = True) -> bool:
     """The drafting side answers comments while the text can still change."""
-    if commitment.state not in DRAFTING_STATES:
+    if check_state and commitment.state not in DRAFTING_STATES:
         return False
     return bool(plan_roles(user, commitment.plan) & {DRAFTER, POC})
 
 
 def can_vote(user: User | None, commitment: Commitment, check_state: bool = True) -> bool:
-    if check_state and commitment.state != "msf_approval":
+    """MSF members vote while the commitment awaits the forum's approval."""
+    if check_state and commitment.state != VOTING_STATE:
         return False
     return MSF_MEMBER in plan_roles(user, commitment.plan)
 
 
 def can_create_report(user: User | None, commitment: Commitment, check_state: bool = True) -> bool:
-    if check_state and commitment.state != "implementation":
+    """Implementers report progress during implementation (the POC then accepts or not)."""
+    if check_state and commitment.state != IMPLEMENTATION_STATE:
         return False
-    return bool(plan_roles(user, commitment.plan) & {IMPLEMENTER, POC})
+    return IMPLEMENTER in plan_roles(user, commitment.plan)
 
 
 def can_edit_report(user: User | None, report: ProgressReport, check_state: bool = True) -> bool:
+    """Implementers change a report while it is a draft."""
     if check_state and report.state != "draft":
         return False
-    return bool(plan_roles(user, report.commitment.plan) & {IMPLEMENTER, POC})
+    return IMPLEMENTER in plan_roles(user, report.commitment.plan)
 
 
 def require(allowed: bool, message: str) -> None:

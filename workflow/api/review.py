@@ -50,10 +50,10 @@ def vote(commitment_id: int) -> Reply:
     # Locked, so concurrent votes are counted one at a time and one of them decides.
     commitment = visible_commitment(commitment_id, for_update=True)
     wanted = parse_vote(json_body())
-    cast = cast_vote(commitment, current_user(), wanted.decision, wanted.comment)
+    cast, round_ = cast_vote(commitment, current_user(), wanted.decision, wanted.comment)
     return {
         "vote": serialize.vote(cast),
-        "tally": serialize.tally(queries.vote_round(commitment)),
+        "tally": serialize.tally(queries.with_voters(round_)),
         "commitment": {
             "id": commitment.id,
             "state": commitment.state,

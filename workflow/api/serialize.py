@@ -14,7 +14,7 @@ from ..engine.gate import DECISIONS
 from ..plans.models import TEXT_FIELDS, ActionPlan, Commitment, Revision
 from ..reporting.models import ProgressReport
 from ..review.models import Comment, Vote
-from ..review.queries import VoteRound
+from ..review.operations import VoteRound
 
 
 def timestamp(value: datetime | None) -> str | None:

@@ -87,3 +87,10 @@ COMMITMENT = {
 }
 
 STATES = tuple(COMMITMENT["states"])
+
+# The states other rules refer to by meaning: text changes, comments, the vote, reporting.
+EDITABLE_STATE = "draft"
+REVIEW_STATE = "cso_review"
+DRAFTING_STATES = (EDITABLE_STATE, REVIEW_STATE)
+VOTING_STATE = "msf_approval"
+IMPLEMENTATION_STATE = "implementation"

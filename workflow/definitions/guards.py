@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from ..engine.audit import times_entered
+from .commitment import IMPLEMENTATION_STATE, REVIEW_STATE
 from ..extensions import db
 from ..plans.models import REQUIRED_FIELDS, Commitment
 from ..reporting.models import ProgressReport
@@ -49,13 +50,13 @@ def milestones_dated(commitment: Commitment) -> list[str]:
 
 
 def comments_answered(commitment: Commitment) -> list[str]:
-    """Every comment of the current CSO review round has a response."""
-    current = times_entered(commitment, "cso_review")
+    """Every comment made up to the current CSO review round has a response."""
+    current = times_entered(commitment, REVIEW_STATE)
     unanswered = db.session.scalars(
         select(Comment)
         .where(
             Comment.commitment_id == commitment.id,
-            Comment.round == current,
+            Comment.round <= current,  # an unanswered comment from an earlier round still counts
             Comment.response.is_(None),
         )
         .order_by(Comment.id)
@@ -92,10 +93,19 @@ def report_complete(report: ProgressReport) -> list[str]:
     return reasons
 
 
+def commitment_in_implementation(report: ProgressReport) -> list[str]:
+    """A report moves only while its commitment is being implemented."""
+    state = report.commitment.state
+    if state == IMPLEMENTATION_STATE:
+        return []
+    return [f"its commitment is no longer under implementation (it is '{state}')"]
+
+
 GUARDS = {
     "commitment_complete": commitment_complete,
     "milestones_dated": milestones_dated,
     "comments_answered": comments_answered,
     "completion_reported": completion_reported,
     "report_complete": report_complete,
+    "commitment_in_implementation": commitment_in_implementation,
 }

@@ -13,7 +13,7 @@ from .errors import (
     StaleVersion,
     WorkflowError,
 )
-from .machine import Actor, Engine, Transition
+from .machine import Actor, Engine, Transition, expect_version, flush_versioned, lock_record
 
 __all__ = [
     "Actor",
@@ -29,5 +29,8 @@ __all__ = [
     "StateSpec",
     "Transition",
     "WorkflowError",
+    "expect_version",
+    "flush_versioned",
     "load_definition",
+    "lock_record",
 ]

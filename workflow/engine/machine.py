@@ -107,17 +107,18 @@ class Engine:
     ) -> list[str]:
         """Return why `actor` cannot fire the event now (guards and comment); raise if never."""
         event = self._event(record, event_name)
-        if record.state not in event.sources:
-            raise InvalidEvent(
-                f"'{event_name}' is not possible while the record is '{record.state}'"
-                + _options(self.definition_for(record), record.state)
-            )
+        # Who may act comes first: someone without the role learns nothing about the state.
         if event.gate and not actor.is_gate:
             raise NotAllowed(f"'{event_name}' is decided by the vote, not by a person")
         if not event.gate and not (event.roles & actor.roles):
             raise NotAllowed(
                 f"'{event_name}' needs one of the roles {', '.join(sorted(event.roles))}; "
                 f"you hold {', '.join(sorted(actor.roles)) or 'none'} here"
+            )
+        if record.state not in event.sources:
+            raise InvalidEvent(
+                f"'{event_name}' is not possible while the record is '{record.state}'"
+                + _options(self.definition_for(record), record.state)
             )
         reasons = []
         if event.comment_required and not (comment or "").strip():
@@ -148,8 +149,7 @@ class Engine:
 
         The caller owns the transaction and commits once; on any error it must roll back.
         """
-        if expected_version is not None and expected_version != record.version:
-            raise StaleVersion(expected_version, record.version)
+        expect_version(record, expected_version)
         reasons = self.blockers(record, event_name, actor, comment)
         if reasons:
             raise GuardFailed(event_name, reasons)
@@ -161,11 +161,7 @@ class Engine:
         except MachineError as exc:  # the checks above make this unreachable unless data is odd
             raise InvalidEvent(str(exc.value)) from exc
         record.state_changed_at = utcnow()
-        try:
-            # The versioned UPDATE runs first, so a concurrent firing fails here, before the log.
-            db.session.flush()
-        except StaleDataError as exc:
-            raise StaleVersion(expected_version, None) from exc
+        flush_versioned(expected_version)  # the UPDATE goes first: a clash fails before the log
         comment = (comment or "").strip() or None
         entry = append_entry(
             record,
@@ -187,6 +183,33 @@ class Engine:
                 + _options(definition, record.state)
             )
         return event
+
+
+def lock_record(record: Any) -> None:
+    """Reload the record's row under a write lock, so the checks that follow see its latest state.
+
+    Anything else that must agree with the record's state (a comment, a vote) takes the same
+    lock first, so it cannot slip in between a guard's check and the transition. PostgreSQL
+    takes a row lock (SELECT ... FOR UPDATE); SQLite's write transactions hold the database's
+    write lock from BEGIN IMMEDIATE already.
+    """
+    db.session.flush()
+    db.session.refresh(record, with_for_update=True)
+
+
+def expect_version(record: Any, expected: int | None) -> None:
+    """Lock the record and fail unless it is still at the version the caller read."""
+    lock_record(record)
+    if expected is not None and expected != record.version:
+        raise StaleVersion(expected, record.version)
+
+
+def flush_versioned(expected: int | None) -> None:
+    """Flush pending changes; a versioned UPDATE that matched no row means a concurrent write."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion(expected, None) from exc
 
 
 def _options(definition: Definition, state: str) -> str:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import User
 from ..accounts.permissions import actor_for, can_create_commitment, can_edit_commitment, require
+from ..definitions.commitment import EDITABLE_STATE
 from ..definitions.registry import engine
+from ..engine import expect_version, flush_versioned
 from ..engine.audit import utcnow
-from ..errors import Conflict, StaleVersion
+from ..errors import Conflict
 from ..extensions import db
 from ..validation import Checker
 from .models import (
@@ -82,6 +84,8 @@ def create_commitment(plan: ActionPlan, user: User, values: Mapping[str, Any]) -
         "only the plan's drafters and point of contact may add commitments",
     )
     actor = actor_for(user, plan)
+    # Lock the plan's row so two commitments created at once do not draw the same number.
+    db.session.execute(select(ActionPlan.id).where(ActionPlan.id == plan.id).with_for_update())
     number = (
         db.session.scalar(select(func.max(Commitment.number)).where(Commitment.plan_id == plan.id))
         or 0
@@ -104,25 +108,44 @@ def create_commitment(plan: ActionPlan, user: User, values: Mapping[str, Any]) -
 def update_commitment(
     commitment: Commitment, user: User, values: Mapping[str, Any], *, version: int, note: str = ""
 ) -> Commitment:
-    """Change the text of a draft; fail on a stale version; save a revision."""
+    """Change the text of a draft and save a revision; nothing is written if nothing changes."""
+    expect_version(commitment, version)
     require(
         can_edit_commitment(user, commitment, check_state=False),
         "only the plan's drafters and point of contact may edit commitments",
     )
-    if commitment.state != "draft":
+    if not can_edit_commitment(user, commitment):
         raise Conflict(
-            f"the text can only change in draft; this commitment is in '{commitment.state}'"
+            f"the text can only change in {EDITABLE_STATE}; "
+            f"this commitment is in '{commitment.state}'"
         )
-    if version != commitment.version:
-        raise StaleVersion(version, commitment.version)
-    _apply(commitment, values)
+    changes = _changes(commitment, values)
+    if not changes:
+        return commitment
+    _apply(commitment, changes)
     commitment.updated_at = utcnow()  # an UPDATE even when only milestones change: bumps version
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise StaleVersion(version, None) from exc
+    flush_versioned(version)
     _save_revision(commitment, user, note=note or None)
     return commitment
+
+
+def _changes(commitment: Commitment, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the fields of `values` that differ from what the commitment holds now."""
+    current = commitment.snapshot()
+    changes = {}
+    for name, value in values.items():
+        if name == "milestones":
+            keep = ("description", "start_date", "end_date", "status")
+            before = [{k: m[k] for k in keep} for m in current["milestones"]]
+            after = [
+                {k: (v.isoformat() if isinstance(v, date) else v) for k, v in m.items()}
+                for m in value
+            ]
+            if before != after:
+                changes[name] = value
+        elif name in current and current[name] != value:
+            changes[name] = value
+    return changes
 
 
 def _apply(commitment: Commitment, values: Mapping[str, Any]) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import flag_modified
 
 from ..accounts.models import User
 from ..accounts.permissions import actor_for, can_create_report, can_edit_report, require
+from ..definitions.commitment import IMPLEMENTATION_STATE
 from ..definitions.registry import engine
-from ..errors import Conflict, InvalidInput, StaleVersion
+from ..engine import expect_version, flush_versioned, lock_record
+from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..lifecycle import fire
 from ..plans.models import MILESTONE_STATUSES, Commitment
@@ -17,15 +19,13 @@ from ..validation import Checker
 from .models import MilestoneProgress, ProgressReport
 from .scales import COMPLETION
 
-FIELDS = (
+REPORT_FIELDS = (
     "period_label",
     "period_start",
     "period_end",
     "completion",
     "narrative",
     "evidence_links",
-    "milestones",
-    "version",
 )
 
 
@@ -54,7 +54,7 @@ def parse_report(data: Any, *, creating: bool) -> dict[str, Any]:
     if check.has("milestones"):
         values["milestones"] = _parse_milestone_progress(check)
     check.integer("version", required=not creating, minimum=1)
-    for name in sorted(set(data) - set(FIELDS)):
+    for name in sorted(set(data) - {*REPORT_FIELDS, "milestones", "version"}):
         check.error(name, "is not a field of a progress report")
     check.done()
     return values
@@ -73,18 +73,21 @@ def _parse_milestone_progress(check: Checker) -> list[dict[str, Any]]:
 
 def create_report(commitment: Commitment, user: User, values: dict[str, Any]) -> ProgressReport:
     """Start a progress report for a commitment under implementation."""
+    lock_record(commitment)
     require(
         can_create_report(user, commitment, check_state=False),
-        "only the plan's implementers and point of contact may report progress",
+        "only the plan's implementers may report progress",
     )
-    if commitment.state != "implementation":
+    if not can_create_report(user, commitment):
         raise Conflict(
-            f"progress is reported during implementation; this commitment is '{commitment.state}'"
+            f"progress is reported during {IMPLEMENTATION_STATE}; "
+            f"this commitment is '{commitment.state}'"
         )
     actor = actor_for(user, commitment.plan)
     report = ProgressReport(commitment=commitment, created_by=user)
     db.session.add(report)
-    _apply(report, commitment, values)
+    with db.session.no_autoflush:  # the report is incomplete until its fields are set
+        _apply(report, commitment, values)
     engine.start(report, "progress_report", actor)
     return report
 
@@ -93,19 +96,17 @@ def update_report(
     report: ProgressReport, user: User, values: dict[str, Any], *, version: int
 ) -> ProgressReport:
     """Change a report while it is a draft; fail on a stale version."""
+    expect_version(report, version)
     require(
         can_edit_report(user, report, check_state=False),
-        "only the plan's implementers and point of contact may edit progress reports",
+        "only the plan's implementers may edit progress reports",
     )
-    if report.state != "draft":
+    if not can_edit_report(user, report):
         raise Conflict(f"a report can only change in draft; this one is '{report.state}'")
-    if version != report.version:
-        raise StaleVersion(version, report.version)
     _apply(report, report.commitment, values)
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise StaleVersion(version, None) from exc
+    if not db.session.is_modified(report, include_collections=False):
+        flag_modified(report, "period_label")  # an UPDATE (and new version) for milestones alone
+    flush_versioned(version)
     return report
 
 
@@ -122,23 +123,16 @@ def fire_report_event(
 
 
 def _apply(report: ProgressReport, commitment: Commitment, values: dict[str, Any]) -> None:
-    for name in (
-        "period_label",
-        "period_start",
-        "period_end",
-        "completion",
-        "narrative",
-        "evidence_links",
-    ):
-        if name in values:
-            setattr(report, name, values[name])
-    if "milestones" in values:
+    progress = values.get("milestones")
+    if progress is not None:  # checked before any change, so its query flushes nothing
         known = {m.id for m in commitment.milestones}
-        unknown = [
-            m["milestone_id"] for m in values["milestones"] if m["milestone_id"] not in known
-        ]
+        unknown = [m["milestone_id"] for m in progress if m["milestone_id"] not in known]
         if unknown:
             raise InvalidInput(
                 {"milestones": f"milestone {unknown[0]} is not one of this commitment's"}
             )
-        report.milestone_progress = [MilestoneProgress(**m) for m in values["milestones"]]
+    for name in REPORT_FIELDS:
+        if name in values:
+            setattr(report, name, values[name])
+    if progress is not None:
+        report.milestone_progress = [MilestoneProgress(**m) for m in progress]

@@ -1,6 +1,12 @@
-"""Comments, reasoned responses and MSF votes; a deciding vote fires the gate. Flush only."""
+"""Comments, reasoned responses and MSF votes; a deciding vote fires the gate. Flush only.
+
+Each operation first locks the commitment's row (engine.lock_record), as every transition does,
+so a comment or vote cannot slip in between a guard's check and the state change it allows.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -8,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import PlanMembership, User
 from ..accounts.permissions import can_comment, can_respond, can_vote, require
 from ..accounts.roles import MSF_MEMBER
+from ..definitions.commitment import REVIEW_STATE, VOTING_STATE
 from ..definitions.registry import engine
-from ..engine import Actor
+from ..engine import Actor, lock_record
 from ..engine.audit import times_entered, utcnow
 from ..engine.gate import Ballot, Outcome, decide
 from ..errors import Conflict
@@ -21,11 +28,12 @@ from .models import Comment, Vote
 
 def add_comment(commitment: Commitment, user: User, body: str, field: str | None) -> Comment:
     """Comment on a draft, on the whole text or one field of it."""
+    lock_record(commitment)
     require(
         can_comment(user, commitment, check_state=False),
         "only the plan's reviewers, drafters, forum members and point of contact may comment",
     )
-    if commitment.state not in ("draft", "cso_review"):
+    if not can_comment(user, commitment):
         raise Conflict(f"comments are closed while the commitment is '{commitment.state}'")
     comment = Comment(
         commitment_id=commitment.id,
@@ -45,18 +53,22 @@ def review_round_for_new_comment(commitment: Commitment) -> int:
     During a review it is the current round; on a draft it is the next one, so that the
     comment must be answered before that review can endorse the commitment.
     """
-    entered = times_entered(commitment, "cso_review")
-    return entered + 1 if commitment.state == "draft" else entered
+    entered = times_entered(commitment, REVIEW_STATE)
+    return entered if commitment.state == REVIEW_STATE else entered + 1
 
 
 def respond_to_comment(
     comment: Comment, commitment: Commitment, user: User, response: str, outcome: str
 ) -> Comment:
     """Give the drafting side's reasoned response to a comment."""
+    lock_record(commitment)
+    db.session.refresh(comment)  # read after the lock: a response given meanwhile is seen
     require(
-        can_respond(user, comment, commitment),
-        "only the plan's drafters and point of contact may answer comments, while in drafting",
+        can_respond(user, commitment, check_state=False),
+        "only the plan's drafters and point of contact may answer comments",
     )
+    if not can_respond(user, commitment):
+        raise Conflict(f"comments cannot be answered while the commitment is '{commitment.state}'")
     if comment.response is not None:
         raise Conflict(f"comment {comment.id} already has a response")
     comment.response = response
@@ -65,6 +77,17 @@ def respond_to_comment(
     comment.responded_at = utcnow()
     db.session.flush()
     return comment
+
+
+@dataclass(frozen=True)
+class VoteRound:
+    """One round of the approval gate: who may vote, the votes cast and what they decide."""
+
+    number: int
+    rule: str
+    members: dict[int, str]  # user id -> side of the forum
+    votes: list[Vote]
+    outcome: Outcome
 
 
 def gate_members(commitment: Commitment) -> dict[int, str]:
@@ -81,43 +104,43 @@ def gate_members(commitment: Commitment) -> dict[int, str]:
     return {user_id: sector for user_id, sector in rows}
 
 
-def round_votes(commitment: Commitment, round_: int) -> list[Vote]:
-    return list(
+def vote_round(commitment: Commitment) -> VoteRound:
+    """Return the current (or last) round of the vote with what the plan's rule makes of it."""
+    number = times_entered(commitment, VOTING_STATE)
+    votes = list(
         db.session.scalars(
             select(Vote)
-            .where(Vote.commitment_id == commitment.id, Vote.round == round_)
+            .where(Vote.commitment_id == commitment.id, Vote.round == number)
             .order_by(Vote.id)
         )
     )
+    return _decided(commitment, number, gate_members(commitment), votes)
 
 
-def tally(commitment: Commitment) -> tuple[int, list[Vote], Outcome]:
-    """Return the current round, its votes and what the plan's rule makes of them."""
-    round_ = times_entered(commitment, "msf_approval")
-    votes = round_votes(commitment, round_)
-    outcome = decide(
-        commitment.plan.approval_rule,
-        gate_members(commitment),
-        [Ballot(v.user_id, v.sector, v.decision) for v in votes],
-    )
-    return round_, votes, outcome
+def _decided(
+    commitment: Commitment, number: int, members: dict[int, str], votes: list[Vote]
+) -> VoteRound:
+    rule = commitment.plan.approval_rule
+    ballots = [Ballot(v.user_id, v.sector, v.decision) for v in votes]
+    return VoteRound(number, rule, members, votes, decide(rule, members, ballots))
 
 
-def cast_vote(commitment: Commitment, user: User, decision: str, comment: str | None) -> Vote:
-    """Record a member's vote in the current round; fire approve or reject once it decides.
-
-    The caller loads the commitment FOR UPDATE, so concurrent votes are counted one at a time.
-    """
+def cast_vote(
+    commitment: Commitment, user: User, decision: str, comment: str | None
+) -> tuple[Vote, VoteRound]:
+    """Record a member's vote in the current round; fire approve or reject once it decides."""
+    lock_record(commitment)
     require(can_vote(user, commitment, check_state=False), "only MSF members of this plan may vote")
-    if commitment.state != "msf_approval":
-        raise Conflict(f"votes are taken in msf_approval; this commitment is '{commitment.state}'")
-    sector = gate_members(commitment).get(user.id)
-    round_ = times_entered(commitment, "msf_approval")
+    if commitment.state != VOTING_STATE:
+        raise Conflict(
+            f"votes are taken in {VOTING_STATE}; this commitment is '{commitment.state}'"
+        )
+    before = vote_round(commitment)
     vote = Vote(
         commitment_id=commitment.id,
-        round=round_,
+        round=before.number,
         user_id=user.id,
-        sector=sector,
+        sector=before.members[user.id],
         decision=decision,
         comment=comment or None,
     )
@@ -125,11 +148,13 @@ def cast_vote(commitment: Commitment, user: User, decision: str, comment: str | 
         with db.session.begin_nested():
             db.session.add(vote)
     except IntegrityError:
-        raise Conflict(f"you have already voted in round {round_} of this commitment") from None
-    _, _, outcome = tally(commitment)
-    if outcome.decision:
+        raise Conflict(
+            f"you have already voted in round {before.number} of this commitment"
+        ) from None
+    after = _decided(commitment, before.number, before.members, [*before.votes, vote])
+    if after.outcome.decision:
         gate = engine.definition_for(commitment).states[commitment.state].gate
-        event = gate.approve_event if outcome.decision == "approve" else gate.reject_event
+        event = gate.approve_event if after.outcome.decision == "approve" else gate.reject_event
         actor = Actor(user_id=None, label=f"MSF vote (deciding vote: {user.name})", is_gate=True)
-        fire_as(commitment, event, actor, comment=f"The forum decided: {outcome.reason}.")
-    return vote
+        fire_as(commitment, event, actor, comment=f"The forum decided: {after.outcome.reason}.")
+    return vote, after

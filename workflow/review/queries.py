@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
-from ..engine.gate import Outcome
 from ..extensions import db
 from ..plans.models import Commitment
-from .models import Comment, Vote
-from .operations import gate_members, tally
-
-
-@dataclass(frozen=True)
-class VoteRound:
-    """One round of the approval gate: who may vote, the votes cast and what they decide."""
-
-    number: int
-    rule: str
-    members: dict[int, str]  # user id -> side of the forum
-    votes: list[Vote]
-    outcome: Outcome
+from . import operations
+from .models import Comment
+from .operations import VoteRound
 
 
 def commitment_comments(commitment: Commitment) -> list[Comment]:
@@ -45,15 +32,12 @@ def get_comment(comment_id: int) -> Comment | None:
 
 def vote_round(commitment: Commitment) -> VoteRound:
     """Return the current (or last) vote round of a commitment with its voters loaded."""
-    number, votes, outcome = tally(commitment)
-    voter_ids = {v.user_id for v in votes}
+    return with_voters(operations.vote_round(commitment))
+
+
+def with_voters(round_: VoteRound) -> VoteRound:
+    """Load the voters of a round in one query, so serializing it costs no more."""
+    voter_ids = {v.user_id for v in round_.votes}
     if voter_ids:
-        # Loaded into the session, so each vote.user below is found without another query.
         db.session.scalars(select(User).where(User.id.in_(voter_ids))).all()
-    return VoteRound(
-        number=number,
-        rule=commitment.plan.approval_rule,
-        members=gate_members(commitment),
-        votes=votes,
-        outcome=outcome,
-    )
+    return round_
