@@ -36,6 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     _register_models()
+    from .definitions.registry import engine
+
+    app.extensions["workflow_engine"] = engine
     _register_blueprints(app)
     _register_cli(app)
     _register_request_hooks(app)

@@ -101,3 +101,15 @@ def test_verify_notices_a_removed_entry(history):
     assert len(broken) == 1
     assert broken[0].seq == 3
     assert "missing" in broken[0].problem
+
+
+def test_verify_notices_a_state_changed_outside_the_workflow(history, app):
+    first, _ = history
+    db.session.execute(
+        text("UPDATE commitments SET state = 'implementation' WHERE id = :id"), {"id": first.id}
+    )
+    db.session.expire_all()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code != 0
+    assert f"commitment {first.id}" in result.output
+    assert "ends in 'cso_review', but the record's state is 'implementation'" in result.output

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..accounts.models import PlanMembership, User
 from ..engine import Transition
-from ..engine.audit import GENESIS_HASH, LogEntry
+from ..engine.audit import LogEntry, first_break
 from ..engine.gate import DECISIONS
 from ..plans.models import TEXT_FIELDS, ActionPlan, Commitment, Revision
 from ..reporting.models import ProgressReport
@@ -148,10 +148,7 @@ def history_entry(e: LogEntry) -> dict[str, Any]:
 
 def history(entries: list[LogEntry]) -> dict[str, Any]:
     """Return the log with whether its chain is intact: linked in order, each hash matching."""
-    intact, prev = True, GENESIS_HASH
-    for seq, e in enumerate(entries, start=1):
-        intact = intact and e.seq == seq and e.prev_hash == prev and e.compute_hash() == e.hash
-        prev = e.hash
+    intact = first_break(entries) is None
     return {"entries": [history_entry(e) for e in entries], "chain_intact": intact}
 
 

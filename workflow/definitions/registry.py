@@ -2,6 +2,8 @@
 
 from ..accounts.roles import PLAN_ROLES
 from ..engine import Engine
+from ..plans.models import Commitment
+from ..reporting.models import ProgressReport
 from .commitment import COMMITMENT
 from .guards import GUARDS
 from .progress_report import PROGRESS_REPORT
@@ -9,5 +11,6 @@ from .progress_report import PROGRESS_REPORT
 engine = Engine(roles=PLAN_ROLES, guards=GUARDS)
 engine.register(COMMITMENT)
 engine.register(PROGRESS_REPORT)
+engine.track(Commitment, ProgressReport)
 
 __all__ = ["engine"]

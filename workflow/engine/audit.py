@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
@@ -134,18 +136,10 @@ class BrokenLink:
         )
 
 
-def verify_chains(batch_size: int = 1000) -> tuple[int, list[BrokenLink]]:
-    """Check every record's chain; return the number of entries read and the first break of each."""
-    broken: dict[tuple[str, int], BrokenLink] = {}
-    expected: dict[tuple[str, int], tuple[int, str]] = {}
-    count = 0
-    stmt = select(LogEntry).order_by(LogEntry.record_type, LogEntry.record_id, LogEntry.seq)
-    for entry in db.session.scalars(stmt.execution_options(yield_per=batch_size)):
-        count += 1
-        key = (entry.record_type, entry.record_id)
-        if key in broken:
-            continue
-        seq, prev = expected.get(key, (1, GENESIS_HASH))
+def first_break(entries: Iterable[LogEntry]) -> BrokenLink | None:
+    """Return where one record's chain (its entries in order) first breaks, or None if intact."""
+    seq, prev = 1, GENESIS_HASH
+    for entry in entries:
         problem = None
         if entry.seq != seq:
             problem = f"has sequence {entry.seq} where {seq} was expected (an entry is missing)"
@@ -154,8 +148,44 @@ def verify_chains(batch_size: int = 1000) -> tuple[int, list[BrokenLink]]:
         elif entry.compute_hash() != entry.hash:
             problem = "was altered after it was written (its hash does not match its content)"
         if problem:
-            broken[key] = BrokenLink(
-                entry.id, entry.record_type, entry.record_id, entry.seq, problem
-            )
-        expected[key] = (entry.seq + 1, entry.hash)
-    return count, list(broken.values())
+            return BrokenLink(entry.id, entry.record_type, entry.record_id, entry.seq, problem)
+        seq, prev = entry.seq + 1, entry.hash
+    return None
+
+
+def verify_chains(
+    record_models: Iterable[Any] = (), batch_size: int = 1000
+) -> tuple[int, list[BrokenLink]]:
+    """Check every record's chain and that each record's state is where its chain ends.
+
+    Return the number of entries read and the first problem of each record. `record_models`
+    are the models the engine drives (each with `record_type`, `id` and `state`).
+    """
+    broken: list[BrokenLink] = []
+    heads: dict[tuple[str, int], LogEntry] = {}
+    count = 0
+    stmt = select(LogEntry).order_by(LogEntry.record_type, LogEntry.record_id, LogEntry.seq)
+    stream = db.session.scalars(stmt.execution_options(yield_per=batch_size))
+    for key, group in groupby(stream, key=lambda e: (e.record_type, e.record_id)):
+        entries = list(group)
+        count += len(entries)
+        heads[key] = entries[-1]
+        if (link := first_break(entries)) is not None:
+            broken.append(link)
+    for model in record_models:
+        for record_id, state in db.session.execute(select(model.id, model.state)):
+            head = heads.get((model.record_type, record_id))
+            if head is None:
+                broken.append(BrokenLink(0, model.record_type, record_id, 0, "has no log at all"))
+            elif head.to_state != state:
+                broken.append(
+                    BrokenLink(
+                        head.id,
+                        model.record_type,
+                        record_id,
+                        head.seq,
+                        f"is the last entry and ends in '{head.to_state}', but the record's "
+                        f"state is '{state}' (changed outside the workflow, or entries removed)",
+                    )
+                )
+    return count, broken

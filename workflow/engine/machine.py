@@ -52,6 +52,11 @@ class Engine:
         self.guards = dict(guards)
         self._compiled: dict[tuple[str, int], _Compiled] = {}
         self._latest: dict[str, int] = {}
+        self.record_models: list[Any] = []
+
+    def track(self, *models: Any) -> None:
+        """Name the models this engine drives, so an audit can check each record's state."""
+        self.record_models.extend(m for m in models if m not in self.record_models)
 
     def register(self, data: Mapping[str, Any]) -> Definition:
         """Validate a definition and build its machine; raise DefinitionError when invalid."""
