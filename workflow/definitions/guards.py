@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from ..engine.audit import times_entered
-from .commitment import IMPLEMENTATION_STATE, REVIEW_STATE
 from ..extensions import db
 from ..plans.models import REQUIRED_FIELDS, Commitment
 from ..reporting.models import ProgressReport
 from ..review.models import Comment
+from .commitment import IMPLEMENTATION_STATE, REVIEW_STATE
 
 FIELD_LABELS = {
     "title": "title",
