@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,21 @@ def normalise_database_url(url: str) -> str:
 
 
 def _instance_secret(path: Path) -> str:
-    """Return a random key kept in the instance folder, so no secret lives in the repository."""
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """Return a random key kept in the instance folder, so no secret lives in the repository.
+
+    Created readable by its owner only, and exclusively: when several workers start at once,
+    the first one's key wins and every worker reads that one.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # another process may have created it and not written it yet
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it and start again")
