@@ -21,10 +21,12 @@ translations: $(STAMP)
 	@if ls workflow/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel -q compile --use-fuzzy -d workflow/translations; fi
 
+# Links in email point where this serves, unless COCREATE_BASE_URL says otherwise.
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	COCREATE_NOTIFY_BACKGROUND=true $(BIN)/flask run --host $(HOST) --port $(PORT)
+	COCREATE_NOTIFY_BACKGROUND=true COCREATE_BASE_URL=$${COCREATE_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -40,5 +42,6 @@ format: install
 bench: install
 	$(BIN)/python bench/transitions.py
 
+# Removes what the build made; the database, its secret key and mail in instance/ stay.
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info workflow/translations/*/LC_MESSAGES/*.mo
