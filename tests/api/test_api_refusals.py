@@ -239,7 +239,10 @@ def test_an_event_not_possible_now_is_409(api, cast, draft, unchanged):
 
 def test_a_second_vote_in_a_round_is_409(api, cast, draft, advance, unchanged):
     advance(draft, "msf_approval")
-    assert api.post(f"/commitments/{draft.id}/votes", cast.msf_gov1, {"decision": "abstain"})
+    first = api.post(
+        f"/commitments/{draft.id}/votes", cast.msf_gov1, {"decision": "abstain", "comment": "Hm."}
+    )
+    assert first.status_code == 201
     with unchanged(draft.id):
         error = refused(
             api.post(f"/commitments/{draft.id}/votes", cast.msf_gov1, {"decision": "approve"}),
