@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -47,7 +48,7 @@ def test_whole_life(api, cast):
     cid = c["id"]
     assert r.headers["Location"] == f"/api/v1/commitments/{cid}"
     assert (c["state"], c["version"], c["number"]) == ("draft", 1, 1)
-    assert c["workflow"] == {"key": "commitment", "version": 1}
+    assert c["workflow"] == {"key": "commitment", "version": 1, "due_at": None}  # drafts: no limit
     assert c["allowed_events"] == ["submit"]
     assert [m["description"] for m in c["milestones"]] == [
         "Design the register",
@@ -107,6 +108,9 @@ def test_whole_life(api, cast):
 
     shown = api.get(f"/commitments/{cid}", cast.msf_gov1).json
     assert shown["allowed_events"] == []  # approve and reject belong to the vote
+    entered = datetime.fromisoformat(shown["state_changed_at"])
+    due = datetime.fromisoformat(shown["workflow"]["due_at"])
+    assert due - entered == timedelta(days=14)  # the forum has two weeks to vote
     assert shown["vote_round"]["round"] == 1
     assert shown["vote_round"]["members"] == 4
     assert shown["vote_round"]["decision"] is None

@@ -76,6 +76,16 @@ COMMITMENT_STATES = enum(COMMITMENT["states"])
 REPORT_STATES = enum(PROGRESS_REPORT["states"])
 
 WORKFLOW = obj({"key": STRING, "version": INTEGER})
+RECORD_WORKFLOW = obj(
+    {
+        "key": STRING,
+        "version": INTEGER,
+        "due_at": {
+            **nullable(DATETIME),
+            "description": "When the current state is due to be left (null: no deadline).",
+        },
+    }
+)
 PERSON = obj({"id": INTEGER, "name": STRING})
 
 COMMITMENT_SUMMARY = {
@@ -178,6 +188,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Person": PERSON,
     "Workflow": WORKFLOW,
+    "RecordWorkflow": RECORD_WORKFLOW,
     "Me": obj(
         {
             "id": INTEGER,
@@ -238,7 +249,7 @@ SCHEMAS: dict[str, Any] = {
             **COMMITMENT_TEXT,
             "ogp_values": array(enum(OGP_VALUES)),
             "milestones": array(ref("Milestone")),
-            "workflow": ref("Workflow"),
+            "workflow": ref("RecordWorkflow"),
             "allowed_events": {
                 **array(STRING),
                 "description": "Events your roles allow from this state (guards not checked).",
@@ -400,7 +411,7 @@ SCHEMAS: dict[str, Any] = {
             "milestones": array(MILESTONE_PROGRESS),
             "state": REPORT_STATES,
             "version": INTEGER,
-            "workflow": ref("Workflow"),
+            "workflow": ref("RecordWorkflow"),
             "state_changed_at": DATETIME,
             "allowed_events": array(STRING),
             "created_by": nullable(ref("Person")),

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..accounts.models import PlanMembership, User
+from ..definitions.registry import engine
 from ..engine import Transition
 from ..engine.audit import LogEntry, first_break
 from ..engine.gate import DECISIONS
@@ -33,8 +34,13 @@ def person(user: User | None) -> dict[str, Any] | None:
 
 
 def workflow(record: Any) -> dict[str, Any]:
-    """Name the workflow definition a record runs on."""
-    return {"key": record.workflow_key, "version": record.workflow_version}
+    """Name the workflow definition a record runs on, and when its current state is due."""
+    due = engine.due_at(record)
+    return {
+        "key": record.workflow_key,
+        "version": record.workflow_version,
+        "due_at": timestamp(due) if due else None,
+    }
 
 
 def me(user: User, memberships: Iterable[PlanMembership]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
@@ -87,6 +88,13 @@ class Engine:
 
     def definition_for(self, record: Any) -> Definition:
         return self.definition(record.workflow_key, record.workflow_version)
+
+    def due_at(self, record: Any) -> datetime | None:
+        """Return when the record's current state is due to be left, if the state has a duration."""
+        state = self.definition_for(record).states.get(record.state)
+        if state is None or state.duration_days is None:
+            return None
+        return record.state_changed_at + timedelta(days=state.duration_days)
 
     def start(self, record: Any, key: str, actor: Actor, comment: str | None = None) -> LogEntry:
         """Put a new record in its workflow's initial state and write the first log entry."""
