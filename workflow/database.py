@@ -34,6 +34,7 @@ def set_read_only(value: bool) -> contextvars.Token:
 
 
 def reset_read_only(token: contextvars.Token) -> None:
+    """Restore the read-only flag set_read_only changed."""
     _read_only.reset(token)
 
 

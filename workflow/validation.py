@@ -23,14 +23,32 @@ class Checker:
         return f"{self.where}.{name}" if self.where else name
 
     def error(self, name: str, message: str) -> None:
+        """Note a problem with a field; the first one noted for a field is kept."""
         self.errors.setdefault(self._key(name), message)
 
     def has(self, name: str) -> bool:
+        """Return whether the input names the field at all."""
         return name in self.data
+
+    def _present(self, name: str, required: bool) -> bool:
+        """Return whether the field holds a value; note it as missing when required."""
+        if self.data.get(name) in (None, ""):
+            if required:
+                self.error(name, "is required")
+            return False
+        return True
+
+    def _strings(self, name: str, what: str) -> list[str] | None:
+        value = self.data[name]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(name, f"must be a list of {what}")
+            return None
+        return value
 
     def text(
         self, name: str, *, required: bool = False, max_length: int = 20000, blank: bool = True
     ) -> str | None:
+        """Return the field as stripped text, checking presence, blankness and length."""
         if name not in self.data or self.data[name] is None:
             if required:
                 self.error(name, "is required")
@@ -49,9 +67,8 @@ class Checker:
     def integer(
         self, name: str, *, required: bool = False, minimum: int | None = None
     ) -> int | None:
-        if name not in self.data or self.data[name] is None:
-            if required:
-                self.error(name, "is required")
+        """Return the field as a whole number (true and false are not numbers here)."""
+        if not self._present(name, required):
             return None
         value = self.data[name]
         if isinstance(value, bool) or not isinstance(value, int):
@@ -62,6 +79,7 @@ class Checker:
         return value
 
     def choice(self, name: str, options: Collection[str], *, required: bool = False) -> str | None:
+        """Return the field if it is one of `options`."""
         value = self.text(name, required=required)
         if value is not None and value not in options:
             self.error(name, f"must be one of: {', '.join(options)}")
@@ -69,11 +87,8 @@ class Checker:
         return value
 
     def choices(self, name: str, options: Collection[str]) -> list[str] | None:
-        if name not in self.data or self.data[name] is None:
-            return None
-        value = self.data[name]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(name, "must be a list of text values")
+        """Return the field as a list of distinct values, each one of `options`."""
+        if not self._present(name, False) or (value := self._strings(name, "text values")) is None:
             return None
         unknown = [v for v in value if v not in options]
         if unknown:
@@ -82,23 +97,24 @@ class Checker:
         return list(dict.fromkeys(value))
 
     def day(self, name: str, *, required: bool = False) -> date | None:
-        if name not in self.data or self.data[name] in (None, ""):
-            if required:
-                self.error(name, "is required")
+        """Return the field as a date written YYYY-MM-DD."""
+        if not self._present(name, required):
             return None
         value = self.data[name]
         try:
-            return date.fromisoformat(value) if isinstance(value, str) else _raise()
-        except (ValueError, TypeError):
-            self.error(name, "must be a date written YYYY-MM-DD")
-            return None
+            if isinstance(value, str):
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+        self.error(name, "must be a date written YYYY-MM-DD")
+        return None
 
     def links(self, name: str) -> list[str] | None:
-        if name not in self.data or self.data[name] is None:
-            return None
-        value = self.data[name]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(name, "must be a list of web addresses")
+        """Return the field as a list of http(s) addresses."""
+        if (
+            not self._present(name, False)
+            or (value := self._strings(name, "web addresses")) is None
+        ):
             return None
         bad = [v for v in value if not v.startswith(("http://", "https://"))]
         if bad:
@@ -125,7 +141,3 @@ class Checker:
         """Raise InvalidInput listing every problem found, if any."""
         if self.errors:
             raise InvalidInput(self.errors)
-
-
-def _raise() -> date:
-    raise TypeError

@@ -10,6 +10,7 @@ from .models import ApiToken, User
 
 
 def init_auth(app: Flask) -> None:
+    """Load signed-in users from the session; deactivated accounts count as signed out."""
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
@@ -33,4 +34,5 @@ def user_for_token(token: str) -> User | None:
 
 
 def user_by_email(email: str) -> User | None:
+    """Return the user with this address (any case), or None."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -70,9 +70,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
+        """Store an Argon2id hash of the password, never the password."""
         self.password_hash = _hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
+        """Return whether the password matches; rehash it if the cost settings have grown."""
         if not self.password_hash:
             return False
         try:
@@ -125,6 +127,7 @@ class ApiToken(db.Model):
 
     @staticmethod
     def hash_token(token: str) -> str:
+        """Return the SHA-256 a token is stored and looked up by."""
         return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
     @classmethod

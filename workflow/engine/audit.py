@@ -66,6 +66,7 @@ class LogEntry(db.Model):
         }
 
     def compute_hash(self) -> str:
+        """Return the SHA-256 of the entry's content, which includes the previous hash."""
         payload = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

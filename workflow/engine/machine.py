@@ -87,6 +87,7 @@ class Engine:
             raise InvalidEvent(f"no workflow '{key}' version {version} is installed") from None
 
     def definition_for(self, record: Any) -> Definition:
+        """Return the definition (and version) the record runs on."""
         return self.definition(record.workflow_key, record.workflow_version)
 
     def due_at(self, record: Any) -> datetime | None:

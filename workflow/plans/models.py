@@ -145,6 +145,7 @@ class Milestone(db.Model):
     commitment: Mapped[Commitment] = relationship(back_populates="milestones")
 
     def as_dict(self) -> dict[str, Any]:
+        """Return the milestone as plain data, dates as ISO text."""
         return {
             "id": self.id,
             "position": self.position,
