@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
@@ -208,7 +209,15 @@ def lock_record(record: Any) -> None:
     write lock from BEGIN IMMEDIATE already.
     """
     db.session.flush()
-    db.session.refresh(record, with_for_update=True)
+    model = type(record)
+    # A fresh SELECT of the row alone: refresh() would repeat the original load's eager joins,
+    # and PostgreSQL cannot lock the nullable side of an outer join.
+    db.session.execute(
+        select(model)
+        .where(model.id == record.id)
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    ).scalar_one()  # fetching is what writes the fresh values into `record`
 
 
 def expect_version(record: Any, expected: int | None) -> None:

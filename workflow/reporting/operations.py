@@ -103,7 +103,8 @@ def update_report(
     )
     if not can_edit_report(user, report):
         raise Conflict(f"a report can only change in draft; this one is '{report.state}'")
-    _apply(report, report.commitment, values)
+    with db.session.no_autoflush:  # one UPDATE for the whole edit, so one new version
+        _apply(report, report.commitment, values)
     if not db.session.is_modified(report, include_collections=False):
         flag_modified(report, "period_label")  # an UPDATE (and new version) for milestones alone
     flush_versioned(version)
