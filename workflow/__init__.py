@@ -76,8 +76,9 @@ def _register_cli(app: Flask) -> None:
     from .demo.cli import demo_cli
     from .engine.cli import audit_cli
     from .notify.cli import notify_cli
+    from .plans.cli import plans_cli
 
-    for group in (users_cli, demo_cli, audit_cli, notify_cli):
+    for group in (users_cli, plans_cli, demo_cli, audit_cli, notify_cli):
         app.cli.add_command(group)
 
 

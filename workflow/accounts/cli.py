@@ -1,4 +1,4 @@
-"""`flask users ...`: create accounts and issue API tokens."""
+"""`flask users ...`: create accounts, issue and revoke API tokens."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..errors import WorkflowError
 from ..extensions import db
 from .auth import user_by_email
 from .models import ApiToken, User
-from .operations import create_user
+from .operations import create_user, revoke_tokens
 
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 
@@ -66,3 +66,15 @@ def deactivate_command(email: str) -> None:
     user.active = False
     db.session.commit()
     click.echo(f"deactivated {user.email}")
+
+
+@users_cli.command("revoke-tokens")
+@click.argument("email")
+def revoke_tokens_command(email: str) -> None:
+    """Revoke every active API token of a user; the account itself stays usable."""
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with the address {email}")
+    count = revoke_tokens(user)
+    db.session.commit()
+    click.echo(f"revoked {count} API token{'' if count == 1 else 's'} of {user.email}")

@@ -1,13 +1,14 @@
-"""Create users and give them roles on plans. Flush, never commit."""
+"""Create users, give and take roles on plans, revoke API tokens. Flush, never commit."""
 
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
-from ..errors import Conflict, InvalidInput
+from ..engine.audit import utcnow
+from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
-from .models import Organisation, PlanMembership, User
+from .models import ApiToken, Organisation, PlanMembership, User
 from .roles import LANGUAGES, MSF_MEMBER, PLAN_ROLES, SECTORS
 
 MIN_PASSWORD_LENGTH = 10
@@ -73,6 +74,33 @@ def grant_role(plan, user: User, role: str, sector: str | None = None) -> PlanMe
     db.session.add(membership)
     db.session.flush()
     return membership
+
+
+def revoke_role(plan, user: User, role: str) -> None:
+    """Take a role on a plan away from a user; raise NotFound when they do not hold it."""
+    membership = db.session.scalar(
+        select(PlanMembership).where(
+            PlanMembership.plan_id == plan.id,
+            PlanMembership.user_id == user.id,
+            PlanMembership.role == role,
+        )
+    )
+    if membership is None:
+        raise NotFound(f"{user.email} does not hold the role {role} on the plan '{plan.slug}'")
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def revoke_tokens(user: User) -> int:
+    """Revoke every API token of the user that is still active; return how many."""
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    now = utcnow()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    return len(tokens)
 
 
 def get_or_create_organisation(name: str, sector: str) -> Organisation:

@@ -1,13 +1,14 @@
-"""Reads for the public pages, each in a fixed, small number of queries."""
+"""Reads for the pages, each in a fixed, small number of queries."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from ..accounts.models import PlanMembership, User
 from ..engine.audit import LogEntry
 from ..extensions import db
 from ..plans.models import ActionPlan, Commitment
@@ -16,9 +17,13 @@ from ..reporting.models import MilestoneProgress, ProgressReport
 
 def public_plans() -> list[ActionPlan]:
     """Return the public plans, newest first, with the commitment columns the index shows."""
+    return visible_plans(None)
+
+
+def visible_plans(user: User | None) -> list[ActionPlan]:
+    """Return the public plans plus those `user` belongs to (every plan for an admin)."""
     stmt = (
         select(ActionPlan)
-        .where(ActionPlan.is_public.is_(True))
         .order_by(ActionPlan.period_start.desc(), ActionPlan.id)
         .options(
             selectinload(ActionPlan.commitments).options(
@@ -32,6 +37,13 @@ def public_plans() -> list[ActionPlan]:
             )
         )
     )
+    signed_in = user is not None and getattr(user, "is_authenticated", False) and user.active
+    if not signed_in:
+        stmt = stmt.where(ActionPlan.is_public.is_(True))
+    elif not user.is_admin:
+        # The same rule as can_view_plan, in one statement so the index stays a fixed cost.
+        member_of = select(PlanMembership.plan_id).where(PlanMembership.user_id == user.id)
+        stmt = stmt.where(or_(ActionPlan.is_public.is_(True), ActionPlan.id.in_(member_of)))
     return list(db.session.scalars(stmt))
 
 

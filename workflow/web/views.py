@@ -1,4 +1,4 @@
-"""Pages: the health check and the read-only overview."""
+"""Pages: the health check, signing in and out, and the read-only overview."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from flask import Blueprint, abort, jsonify, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from ..accounts.permissions import can_view_plan
 from ..extensions import db
 from ..labels import label
-from . import queries
+from . import auth, queries
 
 bp = Blueprint("web", __name__)
+bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
+bp.add_url_rule("/logout", "logout", auth.logout, methods=["POST"])
+bp.register_error_handler(CSRFError, auth.csrf_refused)
 
 
 @bp.context_processor
@@ -35,8 +39,9 @@ def health():
 
 @bp.get("/")
 def index():
-    """List the public plans and their commitments."""
-    return render_template("web/index.html", plans=queries.public_plans())
+    """List the plans the visitor may see (the public ones, and their own) and their commitments."""
+    user = current_user if current_user.is_authenticated else None
+    return render_template("web/index.html", plans=queries.visible_plans(user))
 
 
 @bp.get("/commitments/<int:commitment_id>")
