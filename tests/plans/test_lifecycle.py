@@ -176,3 +176,29 @@ def test_an_edit_that_changes_nothing_writes_nothing(cast, create_commitment_):
         2,
         "A clearer title",
     )
+
+
+@pytest.mark.parametrize("how", ["revoke", "deactivate"])
+def test_a_smaller_forum_recounts_a_waiting_vote(cast, create_commitment_, how):
+    from workflow.accounts.operations import deactivate_user, revoke_role
+
+    c = create_commitment_(cast.plan, cast.drafter)
+    fire(c, "submit", cast.drafter)
+    fire(c, "endorse", cast.cso1)
+    cast_vote(c, cast.msf_gov1, "approve", "Yes.")
+    cast_vote(c, cast.msf_cso1, "approve", "Yes.")
+    assert c.state == "msf_approval"  # two of four is no majority
+    if how == "revoke":
+        revoke_role(cast.plan, cast.msf_gov2, "msf_member")
+    else:
+        deactivate_user(cast.msf_gov2)
+    assert c.state == "government_signoff"  # two of three, one from each side
+    last = db.session.scalars(
+        select(LogEntry)
+        .where(LogEntry.record_id == c.id, LogEntry.record_type == "commitment")
+        .order_by(LogEntry.seq.desc())
+    ).first()
+    assert (last.event, last.actor_label) == (
+        "approve",
+        "MSF vote (recounted after the forum changed)",
+    )

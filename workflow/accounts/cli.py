@@ -10,7 +10,7 @@ from ..errors import WorkflowError
 from ..extensions import db
 from .auth import user_by_email
 from .models import ApiToken, User
-from .operations import create_user, revoke_tokens
+from .operations import create_user, deactivate_user, revoke_tokens
 
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 
@@ -63,7 +63,7 @@ def deactivate_command(email: str) -> None:
     user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"no user with the address {email}")
-    user.active = False
+    deactivate_user(user)
     db.session.commit()
     click.echo(f"deactivated {user.email}")
 

@@ -8,6 +8,9 @@ from sqlalchemy import select
 from ..engine.audit import utcnow
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
+
+# Membership decides who counts in a vote, so changing it may decide a waiting vote.
+from ..review.operations import recount_open_votes
 from .models import ApiToken, Organisation, PlanMembership, User
 from .roles import LANGUAGES, MSF_MEMBER, PLAN_ROLES, SECTORS
 
@@ -89,6 +92,21 @@ def revoke_role(plan, user: User, role: str) -> None:
         raise NotFound(f"{user.email} does not hold the role {role} on the plan '{plan.slug}'")
     db.session.delete(membership)
     db.session.flush()
+    if role == MSF_MEMBER:
+        recount_open_votes(plan.id)
+
+
+def deactivate_user(user: User) -> None:
+    """Close an account: no sign-in, no tokens, no mail; votes it was holding up are recounted."""
+    user.active = False
+    revoke_tokens(user)
+    forums = db.session.scalars(
+        select(PlanMembership.plan_id).where(
+            PlanMembership.user_id == user.id, PlanMembership.role == MSF_MEMBER
+        )
+    ).all()
+    for plan_id in forums:
+        recount_open_votes(plan_id)
 
 
 def revoke_tokens(user: User) -> int:

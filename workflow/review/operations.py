@@ -153,8 +153,32 @@ def cast_vote(
         ) from None
     after = _decided(commitment, before.number, before.members, [*before.votes, vote])
     if after.outcome.decision:
-        gate = engine.definition_for(commitment).states[commitment.state].gate
-        event = gate.approve_event if after.outcome.decision == "approve" else gate.reject_event
-        actor = Actor(user_id=None, label=f"MSF vote (deciding vote: {user.name})", is_gate=True)
-        fire_as(commitment, event, actor, comment=f"The forum decided: {after.outcome.reason}.")
+        _fire_gate(commitment, after.outcome, f"MSF vote (deciding vote: {user.name})")
     return vote, after
+
+
+def recount_open_votes(plan_id: int) -> list[Commitment]:
+    """Decide the open votes of a plan again after its forum changed; return those decided.
+
+    Removing a member lowers the majority, so a round that waited may now be decided.
+    """
+    pending = db.session.scalars(
+        select(Commitment).where(Commitment.plan_id == plan_id, Commitment.state == VOTING_STATE)
+    ).all()
+    decided = []
+    for commitment in pending:
+        lock_record(commitment)
+        if commitment.state != VOTING_STATE:
+            continue
+        outcome = vote_round(commitment).outcome
+        if outcome.decision:
+            _fire_gate(commitment, outcome, "MSF vote (recounted after the forum changed)")
+            decided.append(commitment)
+    return decided
+
+
+def _fire_gate(commitment: Commitment, outcome: Outcome, label: str) -> None:
+    gate = engine.definition_for(commitment).states[commitment.state].gate
+    event = gate.approve_event if outcome.decision == "approve" else gate.reject_event
+    actor = Actor(user_id=None, label=label, is_gate=True)
+    fire_as(commitment, event, actor, comment=f"The forum decided: {outcome.reason}.")
