@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -13,8 +13,14 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
+from sqlalchemy import select
 
-from tests.conftest import World, build_world
+from tests.conftest import COMPLETE_COMMITMENT, World, build_world
+from workflow.extensions import db
+from workflow.lifecycle import fire
+from workflow.notify.models import OutboxMessage
+from workflow.plans.models import ActionPlan
+from workflow.plans.operations import create_commitment, parse_commitment
 
 
 def free_port() -> int:
@@ -41,12 +47,17 @@ class Received:
 
 @dataclass
 class Recorder:
-    """An aiosmtpd handler that keeps every message; it can refuse, hang up or be slow."""
+    """An aiosmtpd handler that keeps every message; it can refuse, hang up or be slow.
+
+    `during_data`, when set, runs in a worker thread while the client waits for the reply to
+    DATA, with the message's Message-ID: the moment another dispatcher could act.
+    """
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     shut_down_at: set[str] = field(default_factory=set)
     delay: float = 0.0
+    during_data: Callable[[str], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
@@ -61,6 +72,8 @@ class Recorder:
         if self.delay:
             await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
+        if self.during_data is not None:
+            await asyncio.to_thread(self.during_data, message["Message-ID"])
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
@@ -83,6 +96,11 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def refuse_new_connections(self) -> None:
+        """Stop listening; connections already open go on (callable from any thread)."""
+        assert self._controller is not None and self._controller.server is not None
+        self._controller.loop.call_soon_threadsafe(self._controller.server.close)
 
     @property
     def received(self) -> list[Received]:
@@ -124,6 +142,19 @@ def point_at(app: Flask, server: SmtpServer, **extra) -> Flask:
     }
     app.config.update({**settings, **extra})
     return app
+
+
+def queue_mail(app, world: World, commitments: int) -> list[int]:
+    """Commit `commitments` drafts taken through submit and endorse; return the outbox ids."""
+    with app.app_context():
+        plan = db.session.get(ActionPlan, world.plan_id)
+        for _ in range(commitments):
+            values = parse_commitment(COMPLETE_COMMITMENT, creating=True)
+            commitment = create_commitment(plan, world.user("drafter"), values)
+            fire(commitment, "submit", world.user("drafter"))
+            fire(commitment, "endorse", world.user("cso1"))
+        db.session.commit()
+        return list(db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
 
 
 @pytest.fixture

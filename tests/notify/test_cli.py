@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -10,7 +11,7 @@ from workflow import create_app
 from workflow.engine.audit import utcnow
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.notify.models import PENDING, SENT, OutboxMessage
+from workflow.notify.models import PENDING, SENT, SUPPRESSED, OutboxMessage
 
 from .conftest import World, point_at
 
@@ -88,7 +89,13 @@ def test_status_counts_rows_and_shows_the_errors(fresh_app, world, smtp_down):
     result = runner.invoke(args=["notify", "status"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:4] == ["pending  2", "sending  0", "sent     0", "failed   1"]
+    assert lines[:5] == [
+        "pending    2",
+        "sending    0",
+        "sent       0",
+        "failed     1",
+        "suppressed 0",
+    ]
     failed = result.output.split("Failed for good:")[1].split("Waiting to retry:")[0]
     assert f"#{first_id} to {first_address}, 2 attempt(s)" in failed
     assert "Connection refused" in failed
@@ -104,4 +111,31 @@ def test_status_of_an_empty_outbox(fresh_app):
     result = fresh_app.test_cli_runner().invoke(args=["notify", "status"])
     assert result.exit_code == 0
     assert "Failed for good" not in result.output
-    assert "failed   0" in result.output
+    assert "Never sent" not in result.output
+    assert "failed     0" in result.output
+
+
+def test_status_shows_the_demo_history_mail_as_suppressed_and_send_leaves_it(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    loaded = runner.invoke(args=["demo", "load"])
+    assert loaded.exit_code == 0, loaded.output
+    written = len(statuses(fresh_app))
+    assert written > 50
+    assert statuses(fresh_app) == [SUPPRESSED] * written
+
+    result = runner.invoke(args=["notify", "status"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:5] == [
+        "pending    0",
+        "sending    0",
+        "sent       0",
+        "failed     0",
+        f"suppressed {written}",
+    ]
+    never = result.output.split("Never sent, on purpose:")[1]
+    assert never.strip() == f"{written} written while loading demo data; not sent"
+
+    assert "sent 0, retried later 0" in runner.invoke(args=["notify", "send"]).output
+    assert statuses(fresh_app) == [SUPPRESSED] * written
+    mail_dir = Path(fresh_app.config["MAIL_FILE_DIR"])
+    assert not mail_dir.exists() or not any(mail_dir.iterdir())

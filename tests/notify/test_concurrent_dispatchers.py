@@ -8,28 +8,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select, text
 
-from tests.conftest import COMPLETE_COMMITMENT, ON_POSTGRES
+from tests.conftest import ON_POSTGRES
 from workflow.extensions import db
-from workflow.lifecycle import fire
 from workflow.notify.dispatcher import Counts, send_pending
 from workflow.notify.models import SENT, OutboxMessage
-from workflow.plans.models import ActionPlan
-from workflow.plans.operations import create_commitment, parse_commitment
 
-from .conftest import World
-
-
-def queue_mail(app, world: World, commitments: int) -> list[int]:
-    """Commit `commitments` drafts taken through submit and endorse; return the outbox ids."""
-    with app.app_context():
-        plan = db.session.get(ActionPlan, world.plan_id)
-        for _ in range(commitments):
-            values = parse_commitment(COMPLETE_COMMITMENT, creating=True)
-            commitment = create_commitment(plan, world.user("drafter"), values)
-            fire(commitment, "submit", world.user("drafter"))
-            fire(commitment, "endorse", world.user("cso1"))
-        db.session.commit()
-        return list(db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
+from .conftest import queue_mail
 
 
 def test_four_dispatchers_in_threads_send_each_row_once(mail_app, world, smtp):

@@ -160,3 +160,19 @@ def test_a_stale_claim_is_taken_again_and_a_fresh_one_is_not(fresh_app, world, s
     assert statuses == {first: SENT, second: SENDING, third: SENT}
     sent_ids = sorted(r.message["Message-ID"] for r in smtp.received)
     assert sent_ids == sorted(f"<cocreate-outbox-{i}@cocreate.test>" for i in (first, third))
+
+
+def test_a_delivered_message_is_not_retried_when_a_reconnect_would_fail(fresh_app, world, smtp):
+    # Flask-Mail's MAIL_MAX_EMAILS reconnects inside send(), after the server took the message.
+    app = point_at(fresh_app, smtp, MAIL_MAX_EMAILS=1)
+    submit(app, world)
+    first = outbox(app)[0].id
+
+    def go_away_after_the_first(msg_id: str) -> None:
+        if msg_id == f"<cocreate-outbox-{first}@cocreate.test>":
+            smtp.refuse_new_connections()
+
+    smtp.handler.during_data = go_away_after_the_first
+    assert send_pending(app) == (3, 0, 0)
+    assert [(r.status, r.attempts) for r in outbox(app)] == [(SENT, 1)] * 3
+    assert len(smtp.received) == 3

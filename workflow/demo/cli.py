@@ -50,5 +50,5 @@ def load_command() -> None:
     click.echo(f"commitments: {sum(result.states.values())} ({states})")
     click.echo(
         f"marked {result.outbox_marked_sent} notifications of the demo's own transitions as "
-        "sent, without mailing them"
+        "suppressed: they are never mailed"
     )

@@ -28,11 +28,11 @@ from ..accounts.roles import (
     POC,
     SIGNATORY,
 )
-from ..engine.audit import LogEntry, utcnow
+from ..engine.audit import LogEntry
 from ..engine.gate import MAJORITY_WITH_PARITY
 from ..extensions import db
 from ..lifecycle import fire
-from ..notify.models import PENDING, SENT, OutboxMessage
+from ..notify.models import PENDING, SUPPRESSED, OutboxMessage
 from ..plans.models import ActionPlan, Commitment
 from ..plans.operations import create_commitment, parse_commitment
 from ..reporting.models import ProgressReport
@@ -198,7 +198,7 @@ def load_demo() -> LoadResult | None:
     for commitment in commitments:
         STORIES[commitment.number](commitment, people)
         result.states[commitment.state] += 1
-    result.outbox_marked_sent = _mark_outbox_sent(commitments)
+    result.outbox_marked_sent = _suppress_outbox(commitments)
     return result
 
 
@@ -417,8 +417,8 @@ STORIES = {
 }
 
 
-def _mark_outbox_sent(commitments: list[Commitment]) -> int:
-    """Mark the demo's own notifications sent, so a first run does not mail about the setup."""
+def _suppress_outbox(commitments: list[Commitment]) -> int:
+    """Mark the demo's own notifications suppressed, so a first run mails nothing about setup."""
     ids = [c.id for c in commitments]
     reports = select(ProgressReport.id).where(ProgressReport.commitment_id.in_(ids))
     entries = select(LogEntry.id).where(
@@ -427,11 +427,10 @@ def _mark_outbox_sent(commitments: list[Commitment]) -> int:
             and_(LogEntry.record_type == "progress_report", LogEntry.record_id.in_(reports)),
         )
     )
-    now = utcnow()
     outcome = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.log_entry_id.in_(entries), OutboxMessage.status == PENDING)
-        .values(status=SENT, sent_at=now)
+        .values(status=SUPPRESSED, last_error="written while loading demo data; not sent")
         .execution_options(synchronize_session=False)
     )
     return outcome.rowcount

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from ..database import read_only
 from ..extensions import db
 from .background import run_loop
-from .dispatcher import Counts, drain
-from .models import FAILED, PENDING, STATUSES, OutboxMessage
+from .dispatcher import Counts, UnsafeSettings, check_settings, drain
+from .models import FAILED, PENDING, STATUSES, SUPPRESSED, OutboxMessage
 
 notify_cli = AppGroup("notify", help="Deliver notification email from the outbox.")
 
@@ -27,7 +27,10 @@ def _describe(counts: Counts) -> str:
 @click.option("--limit", type=click.IntRange(min=1), help="Messages per batch.")
 def send_command(limit: int | None) -> None:
     """Send every message that is due now, once."""
-    counts = drain(limit=limit)
+    try:
+        counts = drain(limit=limit)
+    except UnsafeSettings as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(_describe(counts))
     if not current_app.config.get("MAIL_SERVER") and counts.sent:
         click.echo(f"No MAIL_SERVER set: messages were written to {_mail_dir()}")
@@ -43,6 +46,10 @@ def send_command(limit: int | None) -> None:
 def run_command(interval: float | None, iterations: int | None) -> None:
     """Send due messages every few seconds until interrupted (a production worker)."""
     app = current_app._get_current_object()
+    try:
+        check_settings(app.config)
+    except UnsafeSettings as exc:
+        raise click.ClickException(str(exc)) from None
     interval = interval or float(app.config["NOTIFY_INTERVAL_SECONDS"])
     stop = threading.Event()
     previous = _stop_on_signals(stop)
@@ -55,7 +62,7 @@ def run_command(interval: float | None, iterations: int | None) -> None:
             iterations=iterations,
             report=lambda counts: click.echo(_describe(counts)),
         )
-    except KeyboardInterrupt:  # a second Ctrl+C: stop now; a claimed batch is retried later
+    except KeyboardInterrupt:  # a second Ctrl+C: stop now; claimed rows are taken over later
         pass
     finally:
         for signum, handler in previous.items():
@@ -66,7 +73,7 @@ def run_command(interval: float | None, iterations: int | None) -> None:
 @notify_cli.command("status")
 @click.option("--limit", default=50, show_default=True, help="Rows to list per section.")
 def status_command(limit: int) -> None:
-    """Show how many messages are in each state, and those failing with their error."""
+    """Show how many messages are in each state, the failing ones and what was never sent."""
     with read_only():
         counts = dict(
             db.session.execute(
@@ -77,8 +84,15 @@ def status_command(limit: int) -> None:
         retrying = _rows(
             (OutboxMessage.status == PENDING) & OutboxMessage.last_error.is_not(None), limit
         )
+        suppressed = db.session.execute(
+            select(OutboxMessage.last_error, func.count())
+            .where(OutboxMessage.status == SUPPRESSED)
+            .group_by(OutboxMessage.last_error)
+            .order_by(func.count().desc())
+        ).all()
+    width = max(len(status) for status in STATUSES)
     for status in STATUSES:
-        click.echo(f"{status:8} {counts.get(status, 0)}")
+        click.echo(f"{status:{width}} {counts.get(status, 0)}")
     if not current_app.config.get("MAIL_SERVER"):
         click.echo(f"No MAIL_SERVER set: messages are written to {_mail_dir()}")
     for heading, rows in (("Failed for good", failed), ("Waiting to retry", retrying)):
@@ -94,10 +108,17 @@ def status_command(limit: int) -> None:
             click.echo(f"  #{row.id} to {row.to_address}, {row.attempts} attempt(s){when}")
             click.echo(f"    {row.subject}")
             click.echo(f"    error: {row.last_error}")
+    if suppressed:
+        click.echo("\nNever sent, on purpose:")
+        for reason, count in suppressed:
+            click.echo(f"  {count} {reason or 'no reason recorded'}")
 
 
 def _stop_on_signals(stop: threading.Event) -> dict[int, object]:
-    """Let Ctrl+C and SIGTERM finish the batch in hand; a second Ctrl+C stops at once."""
+    """Let Ctrl+C and SIGTERM finish the message in hand and hand back the rest of its batch.
+
+    A second Ctrl+C stops at once.
+    """
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}

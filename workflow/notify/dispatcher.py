@@ -1,22 +1,36 @@
 """Deliver the outbox: claim due rows, send them over one SMTP connection, record each outcome.
 
-A claim is committed before any network I/O, so a crash mid-send leaves rows `sending`; they are
-claimed again once NOTIFY_CLAIM_TIMEOUT_SECONDS have passed. Each outcome is committed as soon as
-it is known, so such a crash can send again at most the one message that was in flight.
+A claim (status `sending` and the time it was made) is committed before any network I/O, so a
+dispatcher that dies mid-batch leaves rows that another takes over once the claim is
+NOTIFY_CLAIM_TIMEOUT_SECONDS old. Just before each message goes out, the dispatcher renews its
+claim on that one row with a conditional UPDATE and commits it; if the row is no longer its own
+(the claim timed out and another dispatcher took it over) it skips the row. Each outcome is
+written, and counted, only where the claim is still this dispatcher's.
+
+So a row is sent twice only when one message's own SMTP exchange outlives the claim timeout, or
+when a dispatcher dies after the server accepted a message and before the outcome was committed;
+then that one message goes out again after the claim timeout, under the same Message-ID.
+`check_settings` keeps MAIL_TIMEOUT well below the claim timeout so that a server answering each
+step of the exchange within MAIL_TIMEOUT cannot cause the first (one that trickles its replies
+can). Claims are compared by time across dispatchers: their clocks must agree to well within
+the claim timeout.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import smtplib
 import ssl
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from flask_mail import Connection, Message
@@ -31,6 +45,13 @@ from .models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 2000
+# Sending one message waits for at least four server replies (MAIL FROM, RCPT TO, DATA, end of
+# data), each for up to MAIL_TIMEOUT: the claim must outlast that with room to spare.
+CLAIM_TIMEOUT_MARGIN = 10
+
+
+class UnsafeSettings(RuntimeError):
+    """Mail settings under which the outbox could send a message twice."""
 
 
 class Counts(NamedTuple):
@@ -103,15 +124,50 @@ class TimeoutConnection(Connection):
             self.host.close()  # the server went away: nothing left to say goodbye to
 
 
-def send_pending(app: Flask | None = None, limit: int | None = None) -> Counts:
-    """Claim up to `limit` due outbox rows and deliver them; return what became of them."""
+def check_settings(config: Mapping[str, Any]) -> None:
+    """Refuse a MAIL_TIMEOUT that is not well below NOTIFY_CLAIM_TIMEOUT_SECONDS."""
+    mail_timeout = _seconds(config, "MAIL_TIMEOUT")
+    claim_timeout = _seconds(config, "NOTIFY_CLAIM_TIMEOUT_SECONDS")
+    if mail_timeout * CLAIM_TIMEOUT_MARGIN > claim_timeout:
+        raise UnsafeSettings(
+            f"MAIL_TIMEOUT ({mail_timeout:g} s) must be at most 1/{CLAIM_TIMEOUT_MARGIN} of "
+            f"NOTIFY_CLAIM_TIMEOUT_SECONDS ({claim_timeout:g} s): one message waits for several "
+            "server replies, each up to MAIL_TIMEOUT, and a message still being sent when its "
+            "claim times out can be sent again by another dispatcher. Lower "
+            "COCREATE_MAIL_TIMEOUT or raise COCREATE_NOTIFY_CLAIM_TIMEOUT_SECONDS."
+        )
+
+
+def _seconds(config: Mapping[str, Any], name: str) -> float:
+    value = config.get(name)
+    try:
+        seconds = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise UnsafeSettings(
+            f"{name} must be a positive number of seconds, not {value!r}: "
+            f"set COCREATE_{name} to one."
+        )
+    return seconds
+
+
+def send_pending(
+    app: Flask | None = None, limit: int | None = None, stop: threading.Event | None = None
+) -> Counts:
+    """Claim up to `limit` due outbox rows and deliver them; return what became of them.
+
+    Once `stop` is set, the message in hand is finished and the rest of the batch is handed
+    back, due at once and with no attempt counted.
+    """
     if app is not None:
         with app.app_context():
-            return send_pending(limit=limit)
+            return send_pending(limit=limit, stop=stop)
     if db.session.new or db.session.dirty or db.session.deleted:
         # The claim commits: refuse rather than commit someone else's unfinished work.
         raise RuntimeError("commit or roll back the session before sending the outbox")
     config = current_app.config
+    check_settings(config)
     counts = Counts()
     batch = []
     for item in claim_due(limit or config["NOTIFY_BATCH_SIZE"]):
@@ -123,21 +179,23 @@ def send_pending(app: Flask | None = None, limit: int | None = None) -> Counts:
     if not batch:
         return counts
     if config.get("MAIL_SERVER"):
-        return counts + _deliver_smtp(batch)
-    return counts + _deliver_files(batch)
+        return counts + _deliver_smtp(batch, stop)
+    return counts + _deliver_files(batch, stop)
 
 
-def drain(app: Flask | None = None, limit: int | None = None) -> Counts:
-    """Send batches until nothing is due, or until a batch sends nothing (the server is down)."""
+def drain(
+    app: Flask | None = None, limit: int | None = None, stop: threading.Event | None = None
+) -> Counts:
+    """Send batches until nothing is due, a batch sends nothing (the server is down) or `stop`."""
     if app is not None:
         with app.app_context():
-            return drain(limit=limit)
+            return drain(limit=limit, stop=stop)
     size = limit or current_app.config["NOTIFY_BATCH_SIZE"]
     total = Counts()
     while True:
-        counts = send_pending(limit=size)
+        counts = send_pending(limit=size, stop=stop)
         total += counts
-        if counts.total < size or counts.sent == 0:
+        if counts.total < size or counts.sent == 0 or _stopping(stop):
             return total
 
 
@@ -244,18 +302,26 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def _deliver_smtp(batch: list[Claimed]) -> Counts:
+def _deliver_smtp(batch: list[Claimed], stop: threading.Event | None) -> Counts:
     config = current_app.config
     # Read the settings now rather than at start-up, and send for real even under TESTING:
     # the outbox is the only sender, and "no server" already means "write files".
     state = mail.init_mail(config)
     state.suppress = False
+    # Flask-Mail's MAIL_MAX_EMAILS reconnects inside send(), after the server accepted the
+    # message and before its outcome is recorded: a failed reconnect would retry a delivered
+    # message. NOTIFY_BATCH_SIZE already bounds the messages sent over one connection.
+    state.max_emails = None
     counts = Counts()
     remaining = list(batch)
     try:
         with TimeoutConnection(state, timeout=float(config["MAIL_TIMEOUT"])) as connection:
-            while remaining:
-                item = remaining[0]
+            while remaining and not _stopping(stop):
+                item = _renew_claim(remaining[0])
+                if item is None:
+                    remaining.pop(0)
+                    continue
+                remaining[0] = item
                 try:
                     connection.send(build_message(item))
                 except smtplib.SMTPRecipientsRefused as exc:
@@ -289,13 +355,21 @@ def _deliver_smtp(batch: list[Claimed]) -> Counts:
         )
         for item in remaining:
             counts += _record_failure(item, error)
+        return counts
+    _release(remaining)
     return counts
 
 
-def _deliver_files(batch: list[Claimed]) -> Counts:
+def _deliver_files(batch: list[Claimed], stop: threading.Event | None) -> Counts:
     folder = Path(current_app.config["MAIL_FILE_DIR"])
     counts = Counts()
-    for item in batch:
+    for index, claimed in enumerate(batch):
+        if _stopping(stop):
+            _release(batch[index:])
+            break
+        item = _renew_claim(claimed)
+        if item is None:
+            continue
         try:
             folder.mkdir(parents=True, exist_ok=True)
             data = build_message(item).as_bytes()
@@ -312,37 +386,69 @@ def _deliver_files(batch: list[Claimed]) -> Counts:
     return counts
 
 
+def _stopping(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
+
+
 def _describe(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text[:MAX_ERROR_LENGTH]
 
 
+def _renew_claim(item: Claimed) -> Claimed | None:
+    """Renew the claim on a row just before sending it; None if another dispatcher has it now."""
+    now = utcnow()
+    if not _update_if_ours(item, claimed_at=now):
+        log.warning(
+            "outbox message %s was taken over by another dispatcher; not sending it", item.id
+        )
+        return None
+    return replace(item, claimed_at=now)
+
+
+def _release(items: list[Claimed]) -> None:
+    """Hand back claimed rows that were not tried: due at once, no attempt counted."""
+    for item in items:
+        _update_if_ours(item, status=PENDING, claimed_at=None)
+    if items:
+        log.info("handed back %d unsent outbox message(s)", len(items))
+
+
 def _record_sent(item: Claimed) -> Counts:
     now = utcnow()
-    _record(item, status=SENT, sent_at=now, attempts=item.attempts + 1, last_error=None)
-    return Counts(sent=1)
+    values = {"status": SENT, "sent_at": now, "attempts": item.attempts + 1, "last_error": None}
+    return Counts(sent=1) if _record(item, **values) else Counts()
 
 
 def _record_failure(item: Claimed, error: str, *, permanent: bool = False) -> Counts:
     attempts = item.attempts + 1
     if permanent or attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
-        _record(item, status=FAILED, attempts=attempts, last_error=error)
+        if not _record(item, status=FAILED, attempts=attempts, last_error=error):
+            return Counts()
         log.error(
             "outbox message %s failed for good after %d attempt(s): %s", item.id, attempts, error
         )
         return Counts(failed=1)
-    _record(
-        item,
-        status=PENDING,
-        attempts=attempts,
-        last_error=error,
-        next_attempt_at=utcnow() + retry_delay(attempts),
-    )
+    retry_at = utcnow() + retry_delay(attempts)
+    values = {"status": PENDING, "attempts": attempts, "last_error": error}
+    if not _record(item, next_attempt_at=retry_at, **values):
+        return Counts()
     return Counts(retried=1)
 
 
-def _record(item: Claimed, **values) -> None:
-    """Write one outcome, only if the row is still ours (a stale claim may have been re-taken)."""
+def _record(item: Claimed, **values: Any) -> bool:
+    """Write one outcome, only if the row is still ours; say whether it was."""
+    if _update_if_ours(item, **values):
+        return True
+    log.warning(
+        "outbox message %s was taken over by another dispatcher; its outcome here is not kept",
+        item.id,
+    )
+    return False
+
+
+def _update_if_ours(item: Claimed, **values: Any) -> bool:
+    """Update a claimed row and commit, only while this dispatcher's claim on it holds."""
     try:
         result = db.session.execute(
             update(OutboxMessage)
@@ -358,5 +464,4 @@ def _record(item: Claimed, **values) -> None:
     except BaseException:
         db.session.rollback()
         raise
-    if result.rowcount != 1:
-        log.warning("outbox message %s was claimed again by another dispatcher", item.id)
+    return result.rowcount == 1

@@ -12,7 +12,9 @@ from ..extensions import db
 from ..models_util import one_of
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-STATUSES = (PENDING, SENDING, SENT, FAILED)
+# Never sent, on purpose (e.g. the demo's scripted history); last_error says why.
+SUPPRESSED = "suppressed"
+STATUSES = (PENDING, SENDING, SENT, FAILED, SUPPRESSED)
 
 
 class OutboxMessage(db.Model):
