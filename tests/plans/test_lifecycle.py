@@ -202,3 +202,15 @@ def test_a_smaller_forum_recounts_a_waiting_vote(cast, create_commitment_, how):
         "approve",
         "MSF vote (recounted after the forum changed)",
     )
+
+
+def test_a_draft_sent_back_reaches_the_drafters_whoever_wrote_it(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.poc)  # the POC wrote it, not the drafter
+    fire(c, "submit", cast.poc)
+    fire(c, "request_changes", cast.cso1, comment="Add a budget.")
+    mailed = db.session.scalars(
+        select(OutboxMessage.to_address)
+        .join(LogEntry, LogEntry.id == OutboxMessage.log_entry_id)
+        .where(LogEntry.event == "request_changes")
+    )
+    assert set(mailed) == {cast.drafter.email, cast.poc.email}

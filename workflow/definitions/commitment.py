@@ -27,7 +27,7 @@ COMMITMENT = {
             "target": "draft",
             "roles": ["cso_reviewer"],
             "comment_required": True,
-            "notify": ["poc"],
+            "notify": ["drafter", "poc"],
             "notify_author": True,
         },
         "endorse": {
@@ -49,7 +49,7 @@ COMMITMENT = {
             "source": "msf_approval",
             "target": "draft",
             "gate": True,
-            "notify": ["poc", "msf_member"],
+            "notify": ["drafter", "poc", "msf_member"],
             "notify_author": True,
         },
         "sign_off": {
@@ -64,7 +64,7 @@ COMMITMENT = {
             "target": "draft",
             "roles": ["signatory"],
             "comment_required": True,
-            "notify": ["poc", "msf_member"],
+            "notify": ["drafter", "poc", "msf_member"],
             "notify_author": True,
         },
         "complete": {
