@@ -78,7 +78,11 @@ def test_four_votes_at_once_decide_once(fresh_app):
     replies = all_at_once(
         fresh_app,
         {
-            name: (tokens[name], f"/commitments/{cid}/votes", {"decision": "approve"})
+            name: (
+                tokens[name],
+                f"/commitments/{cid}/votes",
+                {"decision": "approve", "comment": "Agreed."},
+            )
             for name in members
         },
     )

@@ -249,14 +249,18 @@ def test_parity_holds_back_a_one_sided_majority(api, cast, draft, advance):
     cid = draft.id
 
     for member in (cast.msf_gov1, cast.msf_gov2, extra):
-        r = api.post(f"/commitments/{cid}/votes", member, {"decision": "approve"})
+        r = api.post(
+            f"/commitments/{cid}/votes", member, {"decision": "approve", "comment": "Agreed."}
+        )
         assert r.status_code == 201
     assert r.json["commitment"]["state"] == "msf_approval"
     assert r.json["tally"]["members"] == 5
     assert r.json["tally"]["decision"] is None
     assert "no approval yet from: civil_society" in r.json["tally"]["reason"]
 
-    r = api.post(f"/commitments/{cid}/votes", cast.msf_cso1, {"decision": "approve"})
+    r = api.post(
+        f"/commitments/{cid}/votes", cast.msf_cso1, {"decision": "approve", "comment": "Agreed."}
+    )
     assert r.json["commitment"]["state"] == "government_signoff"
     assert r.json["tally"]["decision"] == "approve"
 
@@ -265,7 +269,9 @@ def test_a_rejected_commitment_opens_a_new_round_when_it_returns(api, cast, draf
     advance(draft, "msf_approval")
     cid = draft.id
     for member in (cast.msf_gov1, cast.msf_cso1, cast.msf_cso2):
-        r = api.post(f"/commitments/{cid}/votes", member, {"decision": "reject"})
+        r = api.post(
+            f"/commitments/{cid}/votes", member, {"decision": "reject", "comment": "Not yet."}
+        )
     assert r.json["commitment"]["state"] == "draft"
     assert r.json["tally"]["decision"] == "reject"
 
@@ -273,6 +279,8 @@ def test_a_rejected_commitment_opens_a_new_round_when_it_returns(api, cast, draf
     shown = api.get(f"/commitments/{cid}", cast.poc).json
     assert shown["vote_round"]["round"] == 2
     assert shown["vote_round"]["votes"] == []
-    r = api.post(f"/commitments/{cid}/votes", cast.msf_cso1, {"decision": "approve"})
+    r = api.post(
+        f"/commitments/{cid}/votes", cast.msf_cso1, {"decision": "approve", "comment": "Agreed."}
+    )
     assert r.status_code == 201  # a member who voted in round 1 votes again in round 2
     assert r.json["vote"]["round"] == 2

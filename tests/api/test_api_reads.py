@@ -84,9 +84,9 @@ def test_comments_cost_the_same_however_many(api, cast, draft, advance):
 
 def test_the_vote_costs_the_same_however_many_voted(api, cast, draft, advance):
     advance(draft, "msf_approval")
-    cast_vote(draft, cast.msf_gov1, "approve", None)
+    cast_vote(draft, cast.msf_gov1, "approve", "Agreed.")
     cost = queries_for(api, f"/commitments/{draft.id}", cast.poc)
-    cast_vote(draft, cast.msf_cso1, "reject", None)
+    cast_vote(draft, cast.msf_cso1, "reject", "Not yet.")
     shown = api.get(f"/commitments/{draft.id}", cast.poc).json["vote_round"]
     assert [v["voter"]["name"] for v in shown["votes"]] == ["MSF Gov 1", "MSF CSO 1"]
     assert queries_for(api, f"/commitments/{draft.id}", cast.poc) == cost

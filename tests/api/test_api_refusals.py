@@ -51,7 +51,11 @@ def test_drafters_and_the_poc_may_submit(api, cast, draft, who):
 def test_only_msf_members_vote(api, cast, draft, advance, unchanged, who):
     advance(draft, "msf_approval")
     with unchanged(draft.id):
-        r = api.post(f"/commitments/{draft.id}/votes", getattr(cast, who), {"decision": "approve"})
+        r = api.post(
+            f"/commitments/{draft.id}/votes",
+            getattr(cast, who),
+            {"decision": "approve", "comment": "Agreed."},
+        )
         refused(r, 403, "not_allowed")
 
 
@@ -245,7 +249,11 @@ def test_a_second_vote_in_a_round_is_409(api, cast, draft, advance, unchanged):
     assert first.status_code == 201
     with unchanged(draft.id):
         error = refused(
-            api.post(f"/commitments/{draft.id}/votes", cast.msf_gov1, {"decision": "approve"}),
+            api.post(
+                f"/commitments/{draft.id}/votes",
+                cast.msf_gov1,
+                {"decision": "approve", "comment": "Agreed."},
+            ),
             409,
             "conflict",
         )
@@ -257,7 +265,11 @@ def test_votes_outside_the_vote_and_edits_outside_draft_are_409(
 ):
     with unchanged(draft.id):
         refused(
-            api.post(f"/commitments/{draft.id}/votes", cast.msf_gov1, {"decision": "approve"}),
+            api.post(
+                f"/commitments/{draft.id}/votes",
+                cast.msf_gov1,
+                {"decision": "approve", "comment": "Agreed."},
+            ),
             409,
             "conflict",
         )
@@ -410,10 +422,12 @@ def test_wrong_event_bodies_are_400(api, cast, draft, unchanged, body, fields):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"decision": "yes"}, "decision"),
-        ({}, "decision"),
+        ({"decision": "yes", "comment": "Hm."}, "decision"),
+        ({"comment": "Hm."}, "decision"),
         ({"decision": "approve", "comment": 3}, "comment"),
-        ({"decision": "approve", "weight": 2}, "weight"),
+        ({"decision": "approve"}, "comment"),
+        ({"decision": "reject", "comment": "   "}, "comment"),
+        ({"decision": "approve", "comment": "Hm.", "weight": 2}, "weight"),
     ],
 )
 def test_wrong_vote_bodies_are_400(api, cast, draft, advance, unchanged, body, field):

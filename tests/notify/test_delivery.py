@@ -159,7 +159,7 @@ def test_progress_report_events_mail_the_poc_then_the_implementer(mail_app, worl
         fire(c, "submit", world.user("drafter"))
         fire(c, "endorse", world.user("cso1"))
         for role in ("msf_gov1", "msf_cso1", "msf_gov2"):
-            cast_vote(c, world.user(role), "approve", None)
+            cast_vote(c, world.user(role), "approve", "Agreed.")
         fire(c, "sign_off", world.user("signatory"))
 
     commit_and_send(mail_app, smtp, to_implementation)

@@ -52,13 +52,13 @@ def parse_event(data: Any, definition: Definition) -> EventRequest:
 
 
 def parse_vote(data: Any) -> VoteRequest:
-    """Check {"decision", "comment"}."""
+    """Check {"decision", "comment"}: a member says why they vote as they do."""
     check = Checker(data)
     decision = check.choice("decision", DECISIONS, required=True)
-    comment = check.text("comment")
+    comment = check.text("comment", required=True, blank=False, max_length=5000)
     reject_unknown(check, ("decision", "comment"))
     check.done()
-    return VoteRequest(decision, comment or None)
+    return VoteRequest(decision, comment)
 
 
 def parse_comment(data: Any) -> CommentRequest:

@@ -381,7 +381,9 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "VoteInput": obj(
-        {"decision": enum(DECISIONS), "comment": nullable(STRING)}, ["decision"], closed=True
+        {"decision": enum(DECISIONS), "comment": {**STRING, "minLength": 1}},
+        ["decision", "comment"],
+        closed=True,
     ),
     "VoteResult": obj(
         {

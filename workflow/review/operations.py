@@ -19,7 +19,7 @@ from ..definitions.registry import engine
 from ..engine import Actor, lock_record
 from ..engine.audit import times_entered, utcnow
 from ..engine.gate import Ballot, Outcome, decide
-from ..errors import Conflict
+from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..lifecycle import fire_as
 from ..plans.models import Commitment
@@ -131,6 +131,8 @@ def cast_vote(
     """Record a member's vote in the current round; fire approve or reject once it decides."""
     lock_record(commitment)
     require(can_vote(user, commitment, check_state=False), "only MSF members of this plan may vote")
+    if not (comment or "").strip():
+        raise InvalidInput({"comment": "a vote needs a comment: say why you vote this way"})
     if commitment.state != VOTING_STATE:
         raise Conflict(
             f"votes are taken in {VOTING_STATE}; this commitment is '{commitment.state}'"
@@ -142,7 +144,7 @@ def cast_vote(
         user_id=user.id,
         sector=before.members[user.id],
         decision=decision,
-        comment=comment or None,
+        comment=comment.strip(),
     )
     try:
         with db.session.begin_nested():
