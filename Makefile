@@ -24,7 +24,7 @@ translations: $(STAMP)
 # Links in email point where this serves, unless COCREATE_BASE_URL says otherwise.
 run: install
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo load
+	$(BIN)/flask demo load $(DEMO_FLAGS)
 	COCREATE_NOTIFY_BACKGROUND=true COCREATE_BASE_URL=$${COCREATE_BASE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -59,7 +59,7 @@ pytestmark = pytest.mark.committing
 
 
 def load(app: Flask) -> str:
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--any-database"])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -209,3 +209,17 @@ def test_an_existing_account_keeps_its_password(fresh_app):
             select(PlanMembership.role).where(PlanMembership.user_id == poc.id)
         ).all()
         assert roles == ["poc"]
+
+
+def test_a_database_server_needs_consent(fresh_app):
+    """The demo's administrator has a public password: a server database must ask for it."""
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "load"])
+    with fresh_app.app_context():
+        plans = db.session.scalar(select(func.count()).select_from(ActionPlan))
+        if db.engine.dialect.name == "sqlite":
+            assert result.exit_code == 0, result.output
+            assert plans == 1
+        else:
+            assert result.exit_code != 0
+            assert "--any-database" in result.output
+            assert plans == 0

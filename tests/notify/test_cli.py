@@ -117,7 +117,7 @@ def test_status_of_an_empty_outbox(fresh_app):
 
 def test_status_shows_the_demo_history_mail_as_suppressed_and_send_leaves_it(fresh_app):
     runner = fresh_app.test_cli_runner()
-    loaded = runner.invoke(args=["demo", "load"])
+    loaded = runner.invoke(args=["demo", "load", "--any-database"])
     assert loaded.exit_code == 0, loaded.output
     written = len(statuses(fresh_app))
     assert written > 50

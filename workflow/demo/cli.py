@@ -15,8 +15,20 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 
 @demo_cli.command("load")
-def load_command() -> None:
+@click.option(
+    "--any-database",
+    is_flag=True,
+    help="Load into a database other than the embedded SQLite one (a server you run).",
+)
+def load_command(any_database: bool) -> None:
     """Load the demo plan, its commitments and accounts; do nothing when already loaded."""
+    if db.engine.dialect.name != "sqlite" and not any_database:
+        # Its accounts, an administrator among them, share a password printed in the README.
+        raise click.ClickException(
+            f"this is a {db.engine.dialect.name} database, perhaps a real one: the demo "
+            f"creates accounts whose password '{DEMO_PASSWORD}' is public. Pass --any-database "
+            "to load it anyway (for a staging or training server)."
+        )
     try:
         result = load_demo()
         if result is not None:
