@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from ..definitions.commitment import (
     VOTING_STATE,
 )
 from ..engine import Actor, NotAllowed
+from ..errors import Conflict
 from ..extensions import db
 from .models import PlanMembership, User
 from .roles import CSO_REVIEWER, DRAFTER, IMPLEMENTER, MSF_MEMBER, POC
@@ -94,6 +96,13 @@ def can_edit_report(user: User | None, report: ProgressReport, check_state: bool
     if check_state and report.state != "draft":
         return False
     return IMPLEMENTER in plan_roles(user, report.commitment.plan)
+
+
+def authorize(predicate: Callable[..., bool], *args: Any, forbidden: str, closed: str) -> None:
+    """Ask a `can_*` predicate twice: roles first (NotAllowed), then the state (Conflict)."""
+    require(predicate(*args, check_state=False), forbidden)
+    if not predicate(*args):
+        raise Conflict(closed)
 
 
 def require(allowed: bool, message: str) -> None:

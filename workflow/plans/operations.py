@@ -9,12 +9,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..accounts.models import User
-from ..accounts.permissions import actor_for, can_create_commitment, can_edit_commitment, require
+from ..accounts.permissions import (
+    actor_for,
+    authorize,
+    can_create_commitment,
+    can_edit_commitment,
+    require,
+)
 from ..definitions.commitment import EDITABLE_STATE
 from ..definitions.registry import engine
 from ..engine import expect_version, flush_versioned
 from ..engine.audit import utcnow
-from ..errors import Conflict
 from ..extensions import db
 from ..validation import Checker
 from .models import (
@@ -110,15 +115,14 @@ def update_commitment(
 ) -> Commitment:
     """Change the text of a draft and save a revision; nothing is written if nothing changes."""
     expect_version(commitment, version)
-    require(
-        can_edit_commitment(user, commitment, check_state=False),
-        "only the plan's drafters and point of contact may edit commitments",
+    authorize(
+        can_edit_commitment,
+        user,
+        commitment,
+        forbidden="only the plan's drafters and point of contact may edit commitments",
+        closed=f"the text can only change in {EDITABLE_STATE}; "
+        f"this commitment is in '{commitment.state}'",
     )
-    if not can_edit_commitment(user, commitment):
-        raise Conflict(
-            f"the text can only change in {EDITABLE_STATE}; "
-            f"this commitment is in '{commitment.state}'"
-        )
     changes = _changes(commitment, values)
     if not changes:
         return commitment

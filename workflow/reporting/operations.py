@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..accounts.models import User
-from ..accounts.permissions import actor_for, can_create_report, can_edit_report, require
+from ..accounts.permissions import actor_for, authorize, can_create_report, can_edit_report
 from ..definitions.commitment import IMPLEMENTATION_STATE
 from ..definitions.registry import engine
 from ..engine import expect_version, flush_versioned, lock_record
-from ..errors import Conflict, InvalidInput
+from ..errors import InvalidInput
 from ..extensions import db
 from ..lifecycle import fire
 from ..plans.models import MILESTONE_STATUSES, Commitment
@@ -74,15 +74,14 @@ def _parse_milestone_progress(check: Checker) -> list[dict[str, Any]]:
 def create_report(commitment: Commitment, user: User, values: dict[str, Any]) -> ProgressReport:
     """Start a progress report for a commitment under implementation."""
     lock_record(commitment)
-    require(
-        can_create_report(user, commitment, check_state=False),
-        "only the plan's implementers may report progress",
+    authorize(
+        can_create_report,
+        user,
+        commitment,
+        forbidden="only the plan's implementers may report progress",
+        closed=f"progress is reported during {IMPLEMENTATION_STATE}; "
+        f"this commitment is '{commitment.state}'",
     )
-    if not can_create_report(user, commitment):
-        raise Conflict(
-            f"progress is reported during {IMPLEMENTATION_STATE}; "
-            f"this commitment is '{commitment.state}'"
-        )
     actor = actor_for(user, commitment.plan)
     report = ProgressReport(commitment=commitment, created_by=user)
     db.session.add(report)
@@ -97,12 +96,13 @@ def update_report(
 ) -> ProgressReport:
     """Change a report while it is a draft; fail on a stale version."""
     expect_version(report, version)
-    require(
-        can_edit_report(user, report, check_state=False),
-        "only the plan's implementers may edit progress reports",
+    authorize(
+        can_edit_report,
+        user,
+        report,
+        forbidden="only the plan's implementers may edit progress reports",
+        closed=f"a report can only change in draft; this one is '{report.state}'",
     )
-    if not can_edit_report(user, report):
-        raise Conflict(f"a report can only change in draft; this one is '{report.state}'")
     with db.session.no_autoflush:  # one UPDATE for the whole edit, so one new version
         _apply(report, report.commitment, values)
     if not db.session.is_modified(report, include_collections=False):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import PlanMembership, User
-from ..accounts.permissions import can_comment, can_respond, can_vote, require
+from ..accounts.permissions import authorize, can_comment, can_respond, can_vote
 from ..accounts.roles import MSF_MEMBER
 from ..definitions.commitment import REVIEW_STATE, VOTING_STATE
 from ..definitions.registry import engine
@@ -29,12 +29,14 @@ from .models import Comment, Vote
 def add_comment(commitment: Commitment, user: User, body: str, field: str | None) -> Comment:
     """Comment on a draft, on the whole text or one field of it."""
     lock_record(commitment)
-    require(
-        can_comment(user, commitment, check_state=False),
-        "only the plan's reviewers, drafters, forum members and point of contact may comment",
+    authorize(
+        can_comment,
+        user,
+        commitment,
+        forbidden="only the plan's reviewers, drafters, forum members and point of contact "
+        "may comment",
+        closed=f"comments are closed while the commitment is '{commitment.state}'",
     )
-    if not can_comment(user, commitment):
-        raise Conflict(f"comments are closed while the commitment is '{commitment.state}'")
     comment = Comment(
         commitment_id=commitment.id,
         author_id=user.id,
@@ -63,12 +65,13 @@ def respond_to_comment(
     """Give the drafting side's reasoned response to a comment."""
     lock_record(commitment)
     db.session.refresh(comment)  # read after the lock: a response given meanwhile is seen
-    require(
-        can_respond(user, commitment, check_state=False),
-        "only the plan's drafters and point of contact may answer comments",
+    authorize(
+        can_respond,
+        user,
+        commitment,
+        forbidden="only the plan's drafters and point of contact may answer comments",
+        closed=f"comments cannot be answered while the commitment is '{commitment.state}'",
     )
-    if not can_respond(user, commitment):
-        raise Conflict(f"comments cannot be answered while the commitment is '{commitment.state}'")
     if comment.response is not None:
         raise Conflict(f"comment {comment.id} already has a response")
     comment.response = response
@@ -130,13 +133,15 @@ def cast_vote(
 ) -> tuple[Vote, VoteRound]:
     """Record a member's vote in the current round; fire approve or reject once it decides."""
     lock_record(commitment)
-    require(can_vote(user, commitment, check_state=False), "only MSF members of this plan may vote")
+    authorize(
+        can_vote,
+        user,
+        commitment,
+        forbidden="only MSF members of this plan may vote",
+        closed=f"votes are taken in {VOTING_STATE}; this commitment is '{commitment.state}'",
+    )
     if not (comment or "").strip():
         raise InvalidInput({"comment": "a vote needs a comment: say why you vote this way"})
-    if commitment.state != VOTING_STATE:
-        raise Conflict(
-            f"votes are taken in {VOTING_STATE}; this commitment is '{commitment.state}'"
-        )
     before = vote_round(commitment)
     vote = Vote(
         commitment_id=commitment.id,
