@@ -154,6 +154,24 @@ def first_break(entries: Iterable[LogEntry]) -> BrokenLink | None:
     return None
 
 
+def stranded_records(engine: Any) -> list[str]:
+    """Say which records run on a workflow version the engine does not have installed."""
+    problems = []
+    for model in engine.record_models:
+        rows = db.session.execute(
+            select(model.workflow_key, model.workflow_version, func.count())
+            .group_by(model.workflow_key, model.workflow_version)
+            .order_by(model.workflow_key, model.workflow_version)
+        )
+        for key, version, count in rows:
+            if not engine.installed(key, version):
+                problems.append(
+                    f"{count} {model.record_type} record(s) run on workflow '{key}' version "
+                    f"{version}, which is not installed: they cannot move until it is"
+                )
+    return problems
+
+
 def verify_chains(
     record_models: Iterable[Any] = (), batch_size: int = 1000
 ) -> tuple[int, list[BrokenLink]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,7 @@ class Definition:
     initial: str
     states: Mapping[str, StateSpec]
     events: Mapping[str, EventSpec]
+    fingerprint: str = ""  # SHA-256 of the data it was loaded from
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -79,7 +82,14 @@ def load_definition(
         initial=initial,
         states=states,
         events=events,
+        fingerprint=fingerprint(data),
     )
+
+
+def fingerprint(data: Mapping[str, Any]) -> str:
+    """Return a stable hash of a definition's data: a changed definition needs a new version."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=sorted)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _load_states(raw: Mapping[str, Any], problems: list[str]) -> dict[str, StateSpec]:

@@ -87,6 +87,14 @@ class Engine:
         except KeyError:
             raise InvalidEvent(f"no workflow '{key}' version {version} is installed") from None
 
+    def installed(self, key: str, version: int) -> bool:
+        """Return whether a definition version is loaded (records may run on older ones)."""
+        return (key, version) in self._compiled
+
+    def versions(self) -> list[tuple[str, int]]:
+        """Return every (key, version) loaded, in order."""
+        return sorted(self._compiled)
+
     def definition_for(self, record: Any) -> Definition:
         """Return the definition (and version) the record runs on."""
         return self.definition(record.workflow_key, record.workflow_version)
