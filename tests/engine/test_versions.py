@@ -23,7 +23,7 @@ def test_released_definitions_are_unchanged(key, version):
 
 
 def test_every_installed_definition_is_pinned():
-    assert engine.versions() == sorted(RELEASED), "pin the fingerprint of each new version in RELEASED"
+    assert engine.versions() == sorted(RELEASED), "pin each new version's fingerprint in RELEASED"
 
 
 def test_verify_names_records_on_a_workflow_that_is_not_installed(
