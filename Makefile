@@ -3,18 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: install run test lint format bench clean translations
+.PHONY: install dev run test lint format bench clean translations
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+# Tests, lint and the in-process mail server: for development and CI, not for a server.
+$(DEV_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
 install: $(STAMP) translations
+
+dev: $(DEV_STAMP) translations
 
 # Compiled catalogues are build output: made from the .po files on every install.
 translations: $(STAMP)
@@ -28,14 +36,14 @@ run: install
 	COCREATE_NOTIFY_BACKGROUND=true COCREATE_BASE_URL=$${COCREATE_BASE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install
+test: dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install
+lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 

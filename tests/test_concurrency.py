@@ -257,3 +257,44 @@ def test_a_comment_is_answered_once(fresh_app):
     assert "already has a response" in second[1]
     with fresh_app.app_context():
         assert db.session.get(Comment, comment_id).response == "Because of the law."
+
+
+def test_a_report_cannot_be_accepted_while_its_commitment_is_withdrawn(fresh_app):
+    """Accepting checks the commitment is still in implementation; a withdrawal meanwhile wins."""
+    from workflow.reporting.models import ProgressReport
+    from workflow.reporting.operations import create_report, fire_report_event, parse_report
+
+    world = build_world(fresh_app)
+    with fresh_app.app_context():
+        c = world.commitment()
+        fire(c, "submit", world.user("drafter"))
+        fire(c, "endorse", world.user("cso1"))
+        for role in ("msf_gov1", "msf_gov2", "msf_cso1"):
+            cast_vote(c, world.user(role), "approve", "Yes.")
+        fire(c, "sign_off", world.user("signatory"))
+        values = {
+            "period_label": "Q1",
+            "period_start": "2024-01-01",
+            "period_end": "2024-03-31",
+            "completion": "limited",
+            "narrative": "Begun.",
+        }
+        report = create_report(c, world.user("implementer"), parse_report(values, creating=True))
+        fire_report_event(report, world.user("implementer"), "submit", version=None, comment=None)
+        db.session.commit()
+        rid = report.id
+
+    def withdraw():
+        commitment = world.commitment()
+        fire(commitment, "withdraw", world.user("poc"), comment="Merged.")
+        return commitment.state
+
+    def accept():
+        report = db.session.get(ProgressReport, rid)
+        fire_report_event(report, world.user("poc"), "accept", version=None, comment=None)
+        return report.state
+
+    (withdrawn, _), (accepted, _) = overlap(fresh_app, withdraw, accept)
+    assert (withdrawn, accepted) == ("ok", "guard_failed")
+    with fresh_app.app_context():
+        assert db.session.get(ProgressReport, rid).state == "submitted"

@@ -223,3 +223,14 @@ def test_a_database_server_needs_consent(fresh_app):
             assert result.exit_code != 0
             assert "--any-database" in result.output
             assert plans == 0
+
+
+def test_a_database_with_real_work_needs_consent(fresh_app):
+    with fresh_app.app_context():
+        create_user("real.person@ministry.example", "Real Person", None)
+        db.session.commit()
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "--any-database" in result.output
+    with fresh_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ActionPlan)) == 0

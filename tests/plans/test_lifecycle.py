@@ -214,3 +214,35 @@ def test_a_draft_sent_back_reaches_the_drafters_whoever_wrote_it(cast, create_co
         .where(LogEntry.event == "request_changes")
     )
     assert set(mailed) == {cast.drafter.email, cast.poc.email}
+
+
+def test_a_report_is_not_sent_back_once_its_commitment_is_withdrawn(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter)
+    drive_to(c, cast, "implementation")
+    values = {
+        "period_label": "2024 Q1",
+        "period_start": "2024-01-01",
+        "period_end": "2024-03-31",
+        "completion": "limited",
+        "narrative": "Begun.",
+    }
+    report = create_report(c, cast.implementer, parse_report(values, creating=True))
+    fire_report_event(report, cast.implementer, "submit", version=report.version, comment=None)
+    fire(c, "withdraw", cast.poc, comment="Merged.")
+    with pytest.raises(GuardFailed):
+        fire_report_event(report, cast.poc, "send_back", version=report.version, comment="Why?")
+    assert report.state == "submitted"
+
+
+def test_a_member_moving_sides_recounts_the_vote(cast, create_commitment_):
+    from workflow.accounts.operations import grant_role
+
+    grant_role(cast.plan, cast.outsider, "msf_member", "government")  # 3 + 2 members
+    c = create_commitment_(cast.plan, cast.drafter)
+    fire(c, "submit", cast.drafter)
+    fire(c, "endorse", cast.cso1)
+    for member in (cast.msf_gov1, cast.msf_gov2, cast.outsider):
+        cast_vote(c, member, "approve", "Yes.")
+    assert c.state == "msf_approval"  # a majority, but no approval from civil society
+    grant_role(cast.plan, cast.outsider, "msf_member", "civil_society")
+    assert c.state == "government_signoff"  # their approval now counts for civil society

@@ -71,7 +71,10 @@ def grant_role(plan, user: User, role: str, sector: str | None = None) -> PlanMe
         )
     )
     if existing is not None:
-        existing.sector = sector
+        if existing.sector != sector:
+            existing.sector = sector
+            db.session.flush()
+            recount_open_votes([plan.id])
         return existing
     membership = PlanMembership(plan_id=plan.id, user_id=user.id, role=role, sector=sector)
     db.session.add(membership)
@@ -93,7 +96,7 @@ def revoke_role(plan, user: User, role: str) -> None:
     db.session.delete(membership)
     db.session.flush()
     if role == MSF_MEMBER:
-        recount_open_votes(plan.id)
+        recount_open_votes([plan.id])
 
 
 def deactivate_user(user: User) -> None:
@@ -105,8 +108,7 @@ def deactivate_user(user: User) -> None:
             PlanMembership.user_id == user.id, PlanMembership.role == MSF_MEMBER
         )
     ).all()
-    for plan_id in forums:
-        recount_open_votes(plan_id)
+    recount_open_votes(forums)
 
 
 def revoke_tokens(user: User) -> int:

@@ -29,6 +29,7 @@ PROGRESS_REPORT = {
             "source": "submitted",
             "target": "draft",
             "roles": ["poc"],
+            "guards": ["commitment_in_implementation"],
             "comment_required": True,
             "notify": ["implementer"],
             "notify_author": True,

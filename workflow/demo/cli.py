@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..definitions.commitment import STATES as COMMITMENT_STATES
 from ..errors import WorkflowError
 from ..extensions import db
-from .loader import DEMO_PASSWORD, PLAN_SLUG, load_demo
+from .loader import DEMO_PASSWORD, PLAN_SLUG, load_demo, real_data_reason
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -22,12 +22,13 @@ demo_cli = AppGroup("demo", help="Demo data.")
 )
 def load_command(any_database: bool) -> None:
     """Load the demo plan, its commitments and accounts; do nothing when already loaded."""
-    if db.engine.dialect.name != "sqlite" and not any_database:
-        # Its accounts, an administrator among them, share a password printed in the README.
+    # Its accounts, an administrator among them, share a password printed in the README.
+    reason = None if any_database else real_data_reason()
+    if reason:
         raise click.ClickException(
-            f"this is a {db.engine.dialect.name} database, perhaps a real one: the demo "
-            f"creates accounts whose password '{DEMO_PASSWORD}' is public. Pass --any-database "
-            "to load it anyway (for a staging or training server)."
+            f"{reason}, perhaps a real one: the demo creates accounts whose password "
+            f"'{DEMO_PASSWORD}' is public. Pass --any-database to load it anyway (for a staging "
+            "or training server)."
         )
     try:
         result = load_demo()

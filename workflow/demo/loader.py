@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 
 from ..accounts.models import Organisation, User
 from ..accounts.operations import create_user, get_or_create_organisation, grant_role
@@ -434,3 +434,19 @@ def _suppress_outbox(commitments: list[Commitment]) -> int:
         .execution_options(synchronize_session=False)
     )
     return outcome.rowcount
+
+
+def real_data_reason() -> str | None:
+    """Say why this database may hold real work (a server, or data of its own), or None."""
+    if db.session.scalar(select(exists().where(ActionPlan.slug == PLAN_SLUG))):
+        return None  # the demo is there already: loading again changes nothing
+    if db.engine.dialect.name != "sqlite":
+        return f"this is a {db.engine.dialect.name} database"
+    demo_emails = [a.email for a in ACCOUNTS]
+    others = db.session.scalar(
+        select(
+            exists().where(User.email.not_in(demo_emails))
+            | exists().where(ActionPlan.slug != PLAN_SLUG)
+        )
+    )
+    return "this database holds accounts or plans of its own" if others else None

@@ -131,13 +131,7 @@ class Engine:
         """Return why `actor` cannot fire the event now (guards and comment); raise if never."""
         event = self._event(record, event_name)
         # Who may act comes first: someone without the role learns nothing about the state.
-        if event.gate and not actor.is_gate:
-            raise NotAllowed(f"'{event_name}' is decided by the vote, not by a person")
-        if not event.gate and not (event.roles & actor.roles):
-            raise NotAllowed(
-                f"'{event_name}' needs one of the roles {', '.join(sorted(event.roles))}; "
-                f"you hold {', '.join(sorted(actor.roles)) or 'none'} here"
-            )
+        self._check_roles(record, event, actor)
         if record.state not in event.sources:
             raise InvalidEvent(
                 f"'{event_name}' is not possible while the record is '{record.state}'"
@@ -172,6 +166,8 @@ class Engine:
 
         The caller owns the transaction and commits once; on any error it must roll back.
         """
+        lock_record(record)
+        self._check_roles(record, self._event(record, event_name), actor)
         expect_version(record, expected_version)
         reasons = self.blockers(record, event_name, actor, comment)
         if reasons:
@@ -196,6 +192,16 @@ class Engine:
             comment=comment,
         )
         return Transition(event, from_state, record.state, actor, comment, entry)
+
+    @staticmethod
+    def _check_roles(record: Any, event: EventSpec, actor: Actor) -> None:
+        if event.gate and not actor.is_gate:
+            raise NotAllowed(f"'{event.name}' is decided by the vote, not by a person")
+        if not event.gate and not (event.roles & actor.roles):
+            raise NotAllowed(
+                f"'{event.name}' needs one of the roles {', '.join(sorted(event.roles))}; "
+                f"you hold {', '.join(sorted(actor.roles)) or 'none'} here"
+            )
 
     def _event(self, record: Any, event_name: str) -> EventSpec:
         definition = self.definition_for(record)
@@ -229,8 +235,7 @@ def lock_record(record: Any) -> None:
 
 
 def expect_version(record: Any, expected: int | None) -> None:
-    """Lock the record and fail unless it is still at the version the caller read."""
-    lock_record(record)
+    """Fail unless the (locked) record is still at the version the caller read."""
     if expected is not None and expected != record.version:
         raise StaleVersion(expected, record.version)
 

@@ -40,7 +40,7 @@ from ..accounts.models import User
 from ..database import read_only
 from ..engine.audit import utcnow
 from ..extensions import db, mail
-from .models import FAILED, PENDING, SENDING, SENT, OutboxMessage
+from .models import FAILED, PENDING, SENDING, SENT, SUPPRESSED, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -173,9 +173,12 @@ def send_pending(
     for item in claim_due(limit or config["NOTIFY_BATCH_SIZE"]):
         if item.recipient_active:
             batch.append(item)
-        else:  # deactivated while the message waited: it is never sent
-            error = "not sent: the recipient's account was deactivated"
-            counts += _record_failure(item, error, permanent=True)
+        else:  # deactivated while the message waited: never sent, on purpose
+            _record(
+                item,
+                status=SUPPRESSED,
+                last_error="not sent: the recipient's account was deactivated",
+            )
     if not batch:
         return counts
     if config.get("MAIL_SERVER"):

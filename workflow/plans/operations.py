@@ -18,7 +18,7 @@ from ..accounts.permissions import (
 )
 from ..definitions.commitment import EDITABLE_STATE
 from ..definitions.registry import engine
-from ..engine import expect_version, flush_versioned
+from ..engine import expect_version, flush_versioned, lock_record
 from ..engine.audit import utcnow
 from ..extensions import db
 from ..validation import Checker
@@ -114,7 +114,7 @@ def update_commitment(
     commitment: Commitment, user: User, values: Mapping[str, Any], *, version: int, note: str = ""
 ) -> Commitment:
     """Change the text of a draft and save a revision; nothing is written if nothing changes."""
-    expect_version(commitment, version)
+    lock_record(commitment)
     authorize(
         can_edit_commitment,
         user,
@@ -123,6 +123,7 @@ def update_commitment(
         closed=f"the text can only change in {EDITABLE_STATE}; "
         f"this commitment is in '{commitment.state}'",
     )
+    expect_version(commitment, version)
     changes = _changes(commitment, values)
     if not changes:
         return commitment

@@ -95,7 +95,8 @@ def update_report(
     report: ProgressReport, user: User, values: dict[str, Any], *, version: int
 ) -> ProgressReport:
     """Change a report while it is a draft; fail on a stale version."""
-    expect_version(report, version)
+    lock_record(report.commitment)  # commitment before report, the order every path takes
+    lock_record(report)
     authorize(
         can_edit_report,
         user,
@@ -103,6 +104,7 @@ def update_report(
         forbidden="only the plan's implementers may edit progress reports",
         closed=f"a report can only change in draft; this one is '{report.state}'",
     )
+    expect_version(report, version)
     with db.session.no_autoflush:  # one UPDATE for the whole edit, so one new version
         _apply(report, report.commitment, values)
     if not db.session.is_modified(report, include_collections=False):
@@ -115,6 +117,7 @@ def fire_report_event(
     report: ProgressReport, user: User, event: str, *, version: int | None, comment: str | None
 ):
     """Fire a report event; an accepted report's milestone statuses become the milestones'."""
+    lock_record(report.commitment)  # its guard reads the commitment's state: hold it still
     transition = fire(report, event, user, version=version, comment=comment)
     if report.state == "accepted":
         for progress in report.milestone_progress:

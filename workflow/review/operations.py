@@ -6,6 +6,7 @@ so a comment or vote cannot slip in between a guard's check and the state change
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -124,7 +125,8 @@ def _decided(
     commitment: Commitment, number: int, members: dict[int, str], votes: list[Vote]
 ) -> VoteRound:
     rule = commitment.plan.approval_rule
-    ballots = [Ballot(v.user_id, v.sector, v.decision) for v in votes]
+    # A member counts for the side they sit on now, should it have changed since they voted.
+    ballots = [Ballot(v.user_id, members.get(v.user_id, v.sector), v.decision) for v in votes]
     return VoteRound(number, rule, members, votes, decide(rule, members, ballots))
 
 
@@ -164,13 +166,17 @@ def cast_vote(
     return vote, after
 
 
-def recount_open_votes(plan_id: int) -> list[Commitment]:
-    """Decide the open votes of a plan again after its forum changed; return those decided.
+def recount_open_votes(plan_ids: Iterable[int]) -> list[Commitment]:
+    """Decide the open votes of plans again after their forum changed; return those decided.
 
-    Removing a member lowers the majority, so a round that waited may now be decided.
+    Removing a member lowers the majority and moving one changes the sides, so a round that
+    waited may now be decided. Commitments are locked in id order, so two recounts at once
+    cannot deadlock.
     """
     pending = db.session.scalars(
-        select(Commitment).where(Commitment.plan_id == plan_id, Commitment.state == VOTING_STATE)
+        select(Commitment)
+        .where(Commitment.plan_id.in_(list(plan_ids)), Commitment.state == VOTING_STATE)
+        .order_by(Commitment.id)
     ).all()
     decided = []
     for commitment in pending:
