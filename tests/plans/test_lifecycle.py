@@ -128,8 +128,8 @@ def test_an_unanswered_comment_outlives_its_round(cast, create_commitment_):
     ]
 
 
-def test_reports_stop_when_the_commitment_is_withdrawn(cast, create_commitment_):
-    c = create_commitment_(cast.plan, cast.drafter)
+def submitted_report(c, cast):
+    """Take a draft to implementation and submit a quarterly report on it."""
     drive_to(c, cast, "implementation")
     values = {
         "period_label": "2024 Q1",
@@ -140,6 +140,12 @@ def test_reports_stop_when_the_commitment_is_withdrawn(cast, create_commitment_)
     }
     report = create_report(c, cast.implementer, parse_report(values, creating=True))
     fire_report_event(report, cast.implementer, "submit", version=report.version, comment=None)
+    return report
+
+
+def test_reports_stop_when_the_commitment_is_withdrawn(cast, create_commitment_):
+    c = create_commitment_(cast.plan, cast.drafter)
+    report = submitted_report(c, cast)
     fire(c, "withdraw", cast.poc, comment="Merged into another commitment.")
     with pytest.raises(GuardFailed) as exc:
         fire_report_event(report, cast.poc, "accept", version=report.version, comment=None)
@@ -218,16 +224,7 @@ def test_a_draft_sent_back_reaches_the_drafters_whoever_wrote_it(cast, create_co
 
 def test_a_report_is_not_sent_back_once_its_commitment_is_withdrawn(cast, create_commitment_):
     c = create_commitment_(cast.plan, cast.drafter)
-    drive_to(c, cast, "implementation")
-    values = {
-        "period_label": "2024 Q1",
-        "period_start": "2024-01-01",
-        "period_end": "2024-03-31",
-        "completion": "limited",
-        "narrative": "Begun.",
-    }
-    report = create_report(c, cast.implementer, parse_report(values, creating=True))
-    fire_report_event(report, cast.implementer, "submit", version=report.version, comment=None)
+    report = submitted_report(c, cast)
     fire(c, "withdraw", cast.poc, comment="Merged.")
     with pytest.raises(GuardFailed):
         fire_report_event(report, cast.poc, "send_back", version=report.version, comment="Why?")
