@@ -21,9 +21,9 @@ def visible_plan(plan_id: int) -> ActionPlan:
     return plan
 
 
-def visible_commitment(commitment_id: int, *, for_update: bool = False) -> Commitment:
-    """Return a commitment the caller may see (locked if asked), or raise NotFound."""
-    commitment = plan_queries.get_commitment(commitment_id, for_update=for_update)
+def visible_commitment(commitment_id: int) -> Commitment:
+    """Return a commitment the caller may see, or raise NotFound."""
+    commitment = plan_queries.get_commitment(commitment_id)
     if commitment is None or not can_view_plan(current_user(), commitment.plan):
         raise NotFound(f"there is no commitment {commitment_id} that you can see")
     return commitment

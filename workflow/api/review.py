@@ -47,8 +47,8 @@ def respond(comment_id: int) -> Reply:
 @route("/commitments/<int:commitment_id>/votes", methods=["POST"])
 def vote(commitment_id: int) -> Reply:
     """Cast the caller's vote in the current round."""
-    # Locked, so concurrent votes are counted one at a time and one of them decides.
-    commitment = visible_commitment(commitment_id, for_update=True)
+    # cast_vote locks the row, so concurrent votes are counted one at a time.
+    commitment = visible_commitment(commitment_id)
     wanted = parse_vote(json_body())
     cast, round_ = cast_vote(commitment, current_user(), wanted.decision, wanted.comment)
     return {

@@ -82,22 +82,20 @@ def plan_commitments(plan: ActionPlan) -> list[Commitment]:
     )
 
 
-def get_commitment(commitment_id: int, *, for_update: bool = False) -> Commitment | None:
+def get_commitment(commitment_id: int) -> Commitment | None:
     """Return a commitment with its plan and milestones, or None.
 
-    With `for_update` the row is locked until the transaction ends (a no-op on SQLite, whose
-    write transactions begin IMMEDIATE and so run one at a time anyway) and read afresh.
+    Operations that change it lock its row themselves (engine.lock_record).
     """
-    stmt = select(Commitment).where(Commitment.id == commitment_id)
-    if for_update:
-        # No eager joins here: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    else:
-        stmt = stmt.options(
+    stmt = (
+        select(Commitment)
+        .where(Commitment.id == commitment_id)
+        .options(
             joinedload(Commitment.plan),
             joinedload(Commitment.created_by),
             selectinload(Commitment.milestones),
         )
+    )
     return db.session.scalar(stmt)
 
 
