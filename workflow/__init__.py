@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask_babel import refresh
 from werkzeug.routing import IntegerConverter
 
 from .config import load_config
@@ -99,6 +100,8 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_read_only() -> None:
         g._read_only_token = set_read_only(request.method in SAFE_METHODS)
+        # Each request picks its own language, even where an app context outlives requests.
+        refresh()
 
     @app.teardown_request
     def _reset_read_only(_exc: BaseException | None) -> None:

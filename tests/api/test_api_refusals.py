@@ -582,3 +582,28 @@ def test_an_oversized_body_is_413(api, cast, draft, unchanged):
             {"body": "x" * (2 * 1024 * 1024)},
         )
         refused(r, 413, "request_entity_too_large")
+
+
+@pytest.mark.parametrize("number", [2**63, 2**64 + 5, 10**30])
+def test_an_id_beyond_64_bits_is_404_like_any_unknown_id(api, cast, client, number):
+    for path in (f"/commitments/{number}", f"/plans/{number}", f"/reports/{number}/history"):
+        refused(api.get(path, cast.poc), 404, "not_found")
+    assert client.get(f"/commitments/{number}").status_code == 404
+    assert client.get(f"/commitments/{2**63 - 1}").status_code == 404
+
+
+def test_errors_come_in_the_callers_language(api, cast, draft):
+    """Accept-Language picks the language of field errors, guard reasons and refusals."""
+    mn = {"Accept-Language": "mn"}
+    r = api.patch(f"/commitments/{draft.id}", cast.drafter, {"version": 1, "title": 5}, headers=mn)
+    assert refused(r, 400, "invalid_input")["fields"] == {"title": "текст байх ёстой"}
+    r = api.post(f"/commitments/{draft.id}/events", cast.cso1, event("submit", 1), headers=mn)
+    assert "үүргийн аль нэг шаардлагатай" in refused(r, 403, "not_allowed")["message"]
+    blank = api.post(f"/plans/{cast.plan.id}/commitments", cast.drafter, {"title": "Bare"}).json
+    r = api.post(f"/commitments/{blank['id']}/events", cast.drafter, event("submit", 1), headers=mn)
+    reasons = refused(r, 422, "guard_failed")["reasons"]
+    assert "үе шат нэмнэ үү" in reasons[-1]
+    english = api.post(f"/commitments/{blank['id']}/events", cast.drafter, event("submit", 1))
+    assert refused(english, 422, "guard_failed")["reasons"][-1] == (
+        "add at least one milestone with start and end dates"
+    )
