@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select, true
 
 from ..definitions.commitment import (
     DRAFTING_STATES,
@@ -43,11 +43,31 @@ def actor_for(user: User, plan: ActionPlan) -> Actor:
     return Actor(user_id=user.id, label=user.name, roles=plan_roles(user, plan))
 
 
+def visible_plans_rule(user: User | None) -> ColumnElement[bool]:
+    """Who may see a plan, as SQL: public plans to all, others to members and administrators.
+
+    The one statement of the rule: lists filter by it and can_view_plan asks it of one plan.
+    """
+    from ..plans.models import ActionPlan  # plans' models import this package's models
+
+    public = ActionPlan.is_public.is_(True)
+    if _is_admin(user) and user.active:
+        return true()
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return public
+    member_of = select(PlanMembership.plan_id).where(PlanMembership.user_id == user.id)
+    return or_(public, ActionPlan.id.in_(member_of))
+
+
 def can_view_plan(user: User | None, plan: ActionPlan) -> bool:
     """Public plans are open to all; others to their members and administrators."""
-    if plan.is_public:
-        return True
-    return _is_admin(user) or bool(plan_roles(user, plan))
+    from ..plans.models import ActionPlan
+
+    return bool(
+        db.session.scalar(
+            select(exists().where(ActionPlan.id == plan.id, visible_plans_rule(user)))
+        )
+    )
 
 
 def can_create_commitment(user: User | None, plan: ActionPlan) -> bool:
