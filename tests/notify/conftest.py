@@ -166,3 +166,11 @@ def mail_app(fresh_app: Flask, smtp: SmtpServer) -> Flask:
 @pytest.fixture
 def world(fresh_app: Flask) -> World:
     return build_world(fresh_app)
+
+
+def expected_id(app: Flask, row_id: int) -> str:
+    """Return the Message-ID the outbox row `row_id` goes out under on `app`'s installation."""
+    from workflow.notify.dispatcher import message_id
+
+    with app.app_context():
+        return message_id(row_id)

@@ -14,7 +14,7 @@ from workflow.lifecycle import fire
 from workflow.notify.dispatcher import retry_delay, send_pending
 from workflow.notify.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 
-from .conftest import SmtpServer, World, point_at
+from .conftest import SmtpServer, World, expected_id, point_at
 
 
 def submit(app, world: World) -> None:
@@ -68,7 +68,7 @@ def test_a_down_server_loses_nothing_and_each_mail_goes_out_once(fresh_app, worl
     assert send_pending(app) == (0, 0, 0)
     assert smtp_down.recipients() == sorted(world.emails[r] for r in ("poc", "cso1", "cso2"))
     ids = sorted(r.message["Message-ID"] for r in smtp_down.received)
-    assert ids == sorted(f"<cocreate-outbox-{r.id}@cocreate.test>" for r in rows)
+    assert ids == sorted(expected_id(app, r.id) for r in rows)
     assert [(r.status, r.attempts, r.last_error) for r in outbox(app)] == [(SENT, 2, None)] * 3
 
 
@@ -159,17 +159,17 @@ def test_a_stale_claim_is_taken_again_and_a_fresh_one_is_not(fresh_app, world, s
     statuses = {r.id: r.status for r in outbox(app)}
     assert statuses == {first: SENT, second: SENDING, third: SENT}
     sent_ids = sorted(r.message["Message-ID"] for r in smtp.received)
-    assert sent_ids == sorted(f"<cocreate-outbox-{i}@cocreate.test>" for i in (first, third))
+    assert sent_ids == sorted(expected_id(app, i) for i in (first, third))
 
 
 def test_a_delivered_message_is_not_retried_when_a_reconnect_would_fail(fresh_app, world, smtp):
     # Flask-Mail's MAIL_MAX_EMAILS reconnects inside send(), after the server took the message.
     app = point_at(fresh_app, smtp, MAIL_MAX_EMAILS=1)
     submit(app, world)
-    first = outbox(app)[0].id
+    first_id = expected_id(app, outbox(app)[0].id)
 
     def go_away_after_the_first(msg_id: str) -> None:
-        if msg_id == f"<cocreate-outbox-{first}@cocreate.test>":
+        if msg_id == first_id:
             smtp.refuse_new_connections()
 
     smtp.handler.during_data = go_away_after_the_first
