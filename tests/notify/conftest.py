@@ -55,6 +55,7 @@ class Recorder:
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    busy: set[str] = field(default_factory=set)
     shut_down_at: set[str] = field(default_factory=set)
     delay: float = 0.0
     during_data: Callable[[str], None] | None = None
@@ -63,6 +64,8 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address in self.refuse:
             return "550 5.1.1 No such mailbox here"
+        if address in self.busy:
+            return "450 4.2.1 Mailbox busy, try again later"
         if address in self.shut_down_at:
             return "421 4.3.2 Service shutting down"
         envelope.rcpt_tos.append(address)
