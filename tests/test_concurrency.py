@@ -262,7 +262,8 @@ def test_a_comment_is_answered_once(fresh_app):
 def test_a_report_cannot_be_accepted_while_its_commitment_is_withdrawn(fresh_app):
     """Accepting checks the commitment is still in implementation; a withdrawal meanwhile wins."""
     from workflow.reporting.models import ProgressReport
-    from workflow.reporting.operations import create_report, fire_report_event, parse_report
+    from workflow.reporting.operations import create_report, fire_report_event
+    from workflow.reporting.schemas import parse_report
 
     world = build_world(fresh_app)
     with fresh_app.app_context():

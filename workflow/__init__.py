@@ -6,12 +6,23 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from .config import load_config
 from .database import configure_engine, reset_read_only, set_read_only
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a whole number that fits the database's 64-bit ids."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -35,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    # Ids are 64-bit: a larger number in an address matches no route (404), never an overflow.
+    app.url_map.converters["int"] = IdConverter
     _register_models()
     from .definitions.registry import engine
 
@@ -99,6 +112,13 @@ def _select_locale() -> str | None:
     from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
+    if request and request.blueprint == "api":
+        # API callers say what they read with Accept-Language; else their account's language.
+        asked = request.accept_languages.best_match(languages)
+        if asked:
+            return asked
+        user = g.get("api_user")
+        return user.language if user is not None and user.language in languages else None
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language
     return request.accept_languages.best_match(languages) if request else None

@@ -362,7 +362,7 @@ def test_request_changes_needs_a_comment(api, cast, draft, advance, unchanged, c
             422,
             "guard_failed",
         )
-    assert error["reasons"] == ["a comment is required to request changes"]
+    assert error["reasons"] == ["a comment is required for 'request_changes'"]
 
 
 # --- 400: the request itself is malformed ---------------------------------------------------
@@ -398,14 +398,14 @@ def test_a_malformed_body_is_400(api, cast, draft, unchanged, raw, problem):
     ("body", "fields"),
     [
         ({"version": 1}, {"event": "is required"}),
-        ({"event": 5, "version": 1}, {"event": "must be text"}),
+        ({"event": 5, "version": 1}, {"event": "must be one of: submit, request_changes"}),
         ({"event": "submit"}, {"version": "is required"}),
         ({"event": "submit", "version": "1"}, {"version": "must be a whole number"}),
         ({"event": "submit", "version": True}, {"version": "must be a whole number"}),
         ({"event": "submit", "version": 1.5}, {"version": "must be a whole number"}),
         ({"event": "submit", "version": 0}, {"version": "must be at least 1"}),
         ({"event": "submit", "version": 1, "comment": ["x"]}, {"comment": "must be text"}),
-        ({"event": "launch", "version": 1}, {"event": "is not an event of this workflow"}),
+        ({"event": "launch", "version": 1}, {"event": "must be one of: submit, request_changes"}),
         ({"event": "submit", "version": 1, "force": True}, {"force": "is not a field here"}),
     ],
 )
@@ -460,7 +460,7 @@ def test_wrong_comment_bodies_are_400(api, cast, draft, unchanged, body, field):
     [
         ({"title": "x"}, {"version"}),
         ({"version": 1, "title": ""}, {"title"}),
-        ({"version": 1, "ogp_values": ["happiness"]}, {"ogp_values"}),
+        ({"version": 1, "ogp_values": ["happiness"]}, {"ogp_values[1]"}),
         ({"version": 1, "milestones": "soon"}, {"milestones"}),
         (
             {
@@ -502,7 +502,23 @@ def test_wrong_report_bodies_are_400(api, cast, draft, advance, unchanged):
             400,
             "invalid_input",
         )
-    assert set(error["fields"]) == {"period_end", "completion", "evidence_links"}
+    assert set(error["fields"]) == {"completion", "evidence_links[1]"}
+
+
+def test_a_report_ending_before_it_starts_is_422(api, cast, draft, advance, unchanged):
+    """Well-formed dates that disagree: the document says so, and the answer is a 422."""
+    advance(draft, "implementation")
+    with unchanged(draft.id):
+        error = refused(
+            api.post(
+                f"/commitments/{draft.id}/reports",
+                cast.implementer,
+                {"period_label": "Q1", "period_start": "2024-03-31", "period_end": "2024-01-01"},
+            ),
+            422,
+            "invalid_input",
+        )
+    assert error["fields"] == {"period_end": "must not be before the period start"}
 
 
 # --- 500: an unexpected failure is logged, answered in JSON and rolled back ----------------------
@@ -552,7 +568,7 @@ def test_a_refused_report_edit_leaves_the_report_as_it_was(
             "milestones": [{"milestone_id": foreign, "status": "completed"}],
         },
     )
-    error = refused(r, 400, "invalid_input")
+    error = refused(r, 422, "invalid_input")
     assert error["fields"] == {"milestones": f"milestone {foreign} is not one of this commitment's"}
     shown = api.get(f"/reports/{rid}", cast.poc).json
     assert (shown["narrative"], shown["version"], shown["milestones"]) == ("", 1, [])

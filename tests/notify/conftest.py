@@ -20,7 +20,8 @@ from workflow.extensions import db
 from workflow.lifecycle import fire
 from workflow.notify.models import OutboxMessage
 from workflow.plans.models import ActionPlan
-from workflow.plans.operations import create_commitment, parse_commitment
+from workflow.plans.operations import create_commitment
+from workflow.plans.schemas import parse_commitment
 
 
 def free_port() -> int:

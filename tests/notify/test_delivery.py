@@ -13,7 +13,8 @@ from workflow.labels import event_label, state_label
 from workflow.lifecycle import fire
 from workflow.notify.dispatcher import send_pending
 from workflow.notify.models import SENT, OutboxMessage
-from workflow.reporting.operations import create_report, fire_report_event, parse_report
+from workflow.reporting.operations import create_report, fire_report_event
+from workflow.reporting.schemas import parse_report
 from workflow.review.operations import cast_vote
 
 from .conftest import Received, SmtpServer, World, expected_id

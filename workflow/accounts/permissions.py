@@ -13,6 +13,7 @@ from ..definitions.commitment import (
     IMPLEMENTATION_STATE,
     VOTING_STATE,
 )
+from ..definitions.progress_report import EDITABLE_STATE as REPORT_EDITABLE_STATE
 from ..engine import Actor, NotAllowed
 from ..errors import Conflict
 from ..extensions import db
@@ -93,7 +94,7 @@ def can_create_report(user: User | None, commitment: Commitment, check_state: bo
 
 def can_edit_report(user: User | None, report: ProgressReport, check_state: bool = True) -> bool:
     """Implementers change a report while it is a draft."""
-    if check_state and report.state != "draft":
+    if check_state and report.state != REPORT_EDITABLE_STATE:
         return False
     return IMPLEMENTER in plan_roles(user, report.commitment.plan)
 
