@@ -134,3 +134,13 @@ def require(allowed: bool, message: str) -> None:
 
 def _is_admin(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def can_view_outbox(user: Any) -> bool:
+    """Administrators see the outbox: every message, its attempts and errors."""
+    return _is_admin(user)
+
+
+def can_retry_outbox_message(user: Any, message: Any) -> bool:
+    """Administrators send a message that failed for good again."""
+    return _is_admin(user) and message.status == "failed"
