@@ -113,3 +113,13 @@ def require(allowed: bool, message: str) -> None:
 
 def _is_admin(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def can_manage_accounts(user: User | None) -> bool:
+    """Administrators create, invite and deactivate accounts and keep the organisations."""
+    return _is_admin(user) and bool(user.active)
+
+
+def can_manage_members(user: User | None, plan: ActionPlan) -> bool:
+    """The plan's point of contact (and administrators) invite people and give or take roles."""
+    return can_manage_accounts(user) or POC in plan_roles(user, plan)

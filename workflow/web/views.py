@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, jsonify, render_template
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -13,18 +10,13 @@ from sqlalchemy import text
 
 from ..accounts.permissions import can_view_plan
 from ..extensions import db
-from ..labels import label
-from . import auth, queries
+from . import auth, language, queries
 
 bp = Blueprint("web", __name__)
 bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", "logout", auth.logout, methods=["POST"])
+bp.add_url_rule("/language", "language", language.switch_language, methods=["POST"])
 bp.register_error_handler(CSRFError, auth.csrf_refused)
-
-
-@bp.context_processor
-def _page_context() -> dict[str, Any]:
-    return {"lang": str(get_locale() or "en"), "label": label}
 
 
 @bp.get("/health")
