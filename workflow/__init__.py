@@ -66,7 +66,10 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.auth import init_auth
     from .api import bp as api_bp
+    from .web.account import bp as account_bp
+    from .web.admin import bp as admin_bp
     from .web.layout import init_layout
+    from .web.members import bp as members_bp
     from .web.security import init_security
     from .web.views import bp as web_bp
 
@@ -76,6 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_cli(app: Flask) -> None:

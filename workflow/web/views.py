@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from ..accounts.permissions import can_view_plan
+from ..accounts.queries import managed_plan_ids
 from ..extensions import db
 from . import auth, language, queries
 
@@ -33,7 +34,9 @@ def health():
 def index():
     """List the plans the visitor may see (the public ones, and their own) and their commitments."""
     user = current_user if current_user.is_authenticated else None
-    return render_template("web/index.html", plans=queries.visible_plans(user))
+    return render_template(
+        "web/index.html", plans=queries.visible_plans(user), managed=managed_plan_ids(user)
+    )
 
 
 @bp.get("/commitments/<int:commitment_id>")
