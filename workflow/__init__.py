@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
         instance_relative_config=True,
         instance_path=(config or {}).get("INSTANCE_PATH"),
     )
@@ -42,7 +43,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     mail.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from .web.language import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
 
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -77,15 +80,25 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.auth import init_auth
     from .api import bp as api_bp
+    from .web.account import bp as account_bp
+    from .web.admin import bp as admin_bp
+    from .web.layout import init_layout
+    from .web.members import bp as members_bp
+    from .web.security import init_security
     from .web.views import bp as web_bp
 
     init_auth(app)
+    init_security(app)
+    init_layout(app)
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     from .notify.views import bp as notify_bp
 
     app.register_blueprint(notify_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -111,20 +124,3 @@ def _register_request_hooks(app: Flask) -> None:
         token = g.pop("_read_only_token", None)
         if token is not None:
             reset_read_only(token)
-
-
-def _select_locale() -> str | None:
-    from flask import current_app
-    from flask_login import current_user
-
-    languages = current_app.config["LANGUAGES"]
-    if request and request.blueprint == "api":
-        # API callers say what they read with Accept-Language; else their account's language.
-        asked = request.accept_languages.best_match(languages)
-        if asked:
-            return asked
-        user = g.get("api_user")
-        return user.language if user is not None and user.language in languages else None
-    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
-        return current_user.language
-    return request.accept_languages.best_match(languages) if request else None

@@ -43,7 +43,7 @@ def test_index_lists_the_demo_plan_and_its_commitments(client, demo):
         "Civil-society review",
         "Draft",
     ):
-        assert f'<td class="state">{text}</td>' in body
+        assert f'<td class="state" data-label="State">{text}</td>' in body
     assert "government_signoff" not in body
     # Commitment 7's lead institution is unknown in the source, and the page says so.
     assert "not yet known" in body

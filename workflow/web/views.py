@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, jsonify, render_template
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from ..accounts.permissions import can_view_plan
+from ..accounts.queries import managed_plan_ids
 from ..extensions import db
 from ..labels import label
 from ..notify.queries import backlog
-from . import auth, queries
+from . import auth, language, queries
 
 bp = Blueprint("web", __name__)
 bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", "logout", auth.logout, methods=["POST"])
+bp.add_url_rule("/language", "language", language.switch_language, methods=["POST"])
 bp.register_error_handler(CSRFError, auth.csrf_refused)
-
-
-@bp.context_processor
-def _page_context() -> dict[str, Any]:
-    return {"lang": str(get_locale() or "en"), "label": label}
 
 
 @bp.get("/health")
@@ -44,7 +38,9 @@ def health():
 def index():
     """List the plans the visitor may see (the public ones, and their own) and their commitments."""
     user = current_user if current_user.is_authenticated else None
-    return render_template("web/index.html", plans=queries.visible_plans(user))
+    return render_template(
+        "web/index.html", plans=queries.visible_plans(user), managed=managed_plan_ids(user)
+    )
 
 
 @bp.get("/commitments/<int:commitment_id>")
