@@ -11,7 +11,6 @@ from sqlalchemy import text
 from ..accounts.permissions import can_view_plan
 from ..accounts.queries import managed_plan_ids
 from ..extensions import db
-from ..labels import label
 from ..notify.queries import backlog
 from . import auth, language, queries
 
