@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_accounts'
-down_revision = '0003'
+down_revision = '0003_notify'
 branch_labels = None
 depends_on = None
 
