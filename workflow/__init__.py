@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.layout import init_layout
     from .web.security import init_security
     from .web.views import bp as web_bp
+    from .web.work import bp as work_bp
 
     init_auth(app)
     init_security(app)
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(work_bp)
 
 
 def _register_cli(app: Flask) -> None:
