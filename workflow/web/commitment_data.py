@@ -116,7 +116,7 @@ def vote_needs(round_: VoteRound) -> str:
             [s for s in sides if s not in approving] if round_.rule == MAJORITY_WITH_PARITY else []
         )
         missing_names = ", ".join(side_name(s) for s in missing)
-        if more == 0 and missing:
+        if more <= 1 and missing:
             return _("One more approval from the %(side)s side.", side=missing_names)
         if more and missing:
             return ngettext(

@@ -111,7 +111,10 @@ def _field_name(name: str | None) -> str:
 
 @bp.app_context_processor
 def _names() -> dict[str, Any]:
-    return {"field_name": _field_name}
+    return {
+        "field_name": _field_name,
+        "may_create_commitment": lambda plan: can_create_commitment(current_user, plan),
+    }
 
 
 def _act_on_commitment(commitment_id: int, form: str, action: Callable[[Commitment], Any], done):
