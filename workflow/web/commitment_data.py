@@ -180,7 +180,7 @@ def build(commitment_id: int, user: User | None) -> Page | None:
             spec,
             c.state,
             lambda s: label("commitment_state", s),
-            lambda e: label("event", e),
+            lambda e: label("action", e),
             _("The commitment workflow; the current state is marked."),
         ),
         steps=diagram.steps(spec),

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from ..engine import Definition
 from ..engine.definition import EventSpec
 
-BOX_W, BOX_H, GAP, LEFT, TOP = 190, 34, 26, 10, 10
+BOX_W, BOX_H, GAP, LEFT, TOP = 230, 34, 26, 10, 10
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ def svg(definition: Definition, current: str, state_label, event_label, title: s
     arcs: list[str] = []
     labels: list[str] = []
     reach = 0
+    far: list[tuple[float, str]] = []
     for step in steps(definition):
         if step.everywhere:
             continue
@@ -50,18 +51,21 @@ def svg(definition: Definition, current: str, state_label, event_label, title: s
             a, b = row[source], row[step.target]
             if b == a + 1:
                 y1, y2 = _bottom(a), _top(b)
-                x = LEFT + BOX_W / 2
+                x = LEFT + 24
                 arcs.append(_line(x, y1, x, y2))
-                labels.append(_text(x + 6, (y1 + y2) / 2 + 4, event_label(step.event), "ev"))
+                labels.append(_text(x + 10, (y1 + y2) / 2 + 4, event_label(step.event), "ev"))
                 continue
             reach += 1
-            out = LEFT + BOX_W + 14 + 22 * reach
-            ya, yb = _middle(a), _middle(b)
+            out = LEFT + BOX_W + 4 + 14 * reach
+            ya, yb = _middle(a) + 5, _middle(b) - 5
             arcs.append(
                 f'<path class="arc" d="M{LEFT + BOX_W} {ya} H{out} V{yb} H{LEFT + BOX_W + 2}" '
                 'marker-end="url(#arrow)"/>'
             )
-            labels.append(_text(out + 4, (ya + yb) / 2, event_label(step.event), "ev"))
+            # Each label stands on its source's row, right of every arc, so none overlap.
+            far.append((ya + 4, event_label(step.event)))
+    right = LEFT + BOX_W + 14 + 14 * reach
+    labels.extend(_text(right, y, text, "ev") for y, text in far)
     boxes = []
     for name in names:
         i = row[name]
@@ -72,7 +76,7 @@ def svg(definition: Definition, current: str, state_label, event_label, title: s
             + _text(LEFT + 10, y + 22, state_label(name) + (" ◀" if name == current else ""), "")
             + "</g>"
         )
-    width = LEFT + BOX_W + 40 + 22 * reach + 150
+    width = right + 170
     height = TOP * 2 + len(names) * (BOX_H + GAP)
     return Markup(
         f'<svg class="diagram" viewBox="0 0 {width} {height}" role="img" '
