@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from .web.members import bp as members_bp
     from .web.security import init_security
     from .web.views import bp as web_bp
+    from .web.work import bp as work_bp
 
     init_auth(app)
     init_security(app)
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(work_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -70,9 +70,12 @@ def can_view_plan(user: User | None, plan: ActionPlan) -> bool:
     )
 
 
+CREATING_ROLES = frozenset({DRAFTER, POC})
+
+
 def can_create_commitment(user: User | None, plan: ActionPlan) -> bool:
     """Drafters and the point of contact add commitments to a plan."""
-    return bool(plan_roles(user, plan) & {DRAFTER, POC})
+    return bool(plan_roles(user, plan) & CREATING_ROLES)
 
 
 def can_edit_commitment(

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
-from flask_babel import gettext as _
+from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
-from ..accounts.permissions import can_view_plan
 from ..accounts.queries import managed_plan_ids
 from ..extensions import db
 from ..notify.queries import backlog
-from . import auth, language, queries
+from . import auth, language, queries, work
 
 bp = Blueprint("web", __name__)
 bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
@@ -44,9 +42,5 @@ def index():
 
 @bp.get("/commitments/<int:commitment_id>")
 def commitment(commitment_id: int):
-    """Show one commitment: its text, milestones, history and progress reports."""
-    page = queries.commitment_page(commitment_id)
-    if page is None or not can_view_plan(current_user, page.commitment.plan):
-        # A plan that is not public is not admitted to exist.
-        abort(404, description=_("There is no public commitment with this number."))
-    return render_template("web/commitment.html", page=page, commitment=page.commitment)
+    """Show one commitment: its stage, the visitor's actions, review, vote, reports, history."""
+    return work.show_commitment(commitment_id)
