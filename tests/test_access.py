@@ -31,8 +31,10 @@ from workflow.accounts.tokens import INVITATION, RESET, make_link_token
 from workflow.extensions import db
 from workflow.lifecycle import fire
 from workflow.plans.models import ActionPlan
-from workflow.plans.operations import create_commitment, parse_commitment
-from workflow.reporting.operations import create_report, parse_report
+from workflow.plans.operations import create_commitment
+from workflow.plans.schemas import parse_commitment
+from workflow.reporting.operations import create_report
+from workflow.reporting.schemas import parse_report
 from workflow.review.operations import add_comment, cast_vote
 
 LOGIN = "login"
