@@ -20,6 +20,23 @@ depends_on = None
 
 def upgrade():
     op.create_table(
+        'deadline_notices',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('record_type', sa.String(length=40), nullable=False),
+        sa.Column('record_id', sa.Integer(), nullable=False),
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('state', sa.String(length=60), nullable=True),
+        sa.Column('period_end', sa.Date(), nullable=True),
+        sa.Column('due_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_notices')),
+        sa.UniqueConstraint(
+            'record_type', 'record_id', 'key', 'kind',
+            name=op.f('uq_deadline_notices_record_type_record_id_key_kind'),
+        ),
+    )
+    op.create_table(
         'installation',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('uid', sa.String(length=32), nullable=False),
@@ -35,6 +52,11 @@ def upgrade():
             sa.Column('audience', sa.String(length=200), nullable=False, server_default='')
         )
         batch_op.add_column(sa.Column('message_id', sa.String(length=250), nullable=True))
+        batch_op.add_column(sa.Column('notice_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_outbox_notice_id_deadline_notices'),
+            'deadline_notices', ['notice_id'], ['id'],
+        )
         batch_op.drop_column('language')
         batch_op.drop_column('subject')
         batch_op.drop_column('body_text')
@@ -62,6 +84,10 @@ def downgrade():
         batch_op.add_column(sa.Column('subject', sa.String(length=400), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('body_text', sa.Text(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('body_html', sa.Text(), nullable=False, server_default=''))
+        batch_op.drop_constraint(
+            batch_op.f('fk_outbox_notice_id_deadline_notices'), type_='foreignkey'
+        )
+        batch_op.drop_column('notice_id')
         batch_op.drop_column('message_id')
         batch_op.drop_column('audience')
         batch_op.drop_column('template')
@@ -69,3 +95,4 @@ def downgrade():
         for name in ('language', 'subject', 'body_text', 'body_html'):
             batch_op.alter_column(name, server_default=None)
     op.drop_table('installation')
+    op.drop_table('deadline_notices')

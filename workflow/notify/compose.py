@@ -10,16 +10,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
+from ..definitions.deadlines import waiting_role
 from ..definitions.next_steps import next_step
 from ..definitions.registry import engine
 from ..engine.audit import LogEntry
 from ..extensions import db
 from ..labels import event_label, kind_label, role_label, state_label
-from .models import OutboxMessage
+from .models import ESCALATION, REMINDER, DeadlineNotice, OutboxMessage
+from .reminders import REPORTING_ROLE
 
 GATE_ACTOR = _l("the forum's vote")
 
@@ -58,13 +60,73 @@ def actor_label(entry: LogEntry) -> str:
 
 def render_message(row: OutboxMessage) -> Email:
     """Render an outbox row's message for its recipient, now, in the recipient's language."""
-    entry = db.session.get(LogEntry, row.log_entry_id) if row.log_entry_id else None
-    if entry is None:
-        raise CannotCompose(f"outbox row {row.id} names no log entry")
     recipient = db.session.get(User, row.recipient_id) if row.recipient_id else None
     if recipient is None:
         raise CannotCompose(f"outbox row {row.id} names no recipient")
+    if row.template in (REMINDER, ESCALATION):
+        notice = db.session.get(DeadlineNotice, row.notice_id) if row.notice_id else None
+        if notice is None:
+            raise CannotCompose(f"outbox row {row.id} names no deadline")
+        return compose_deadline(recipient, row.roles, notice)
+    entry = db.session.get(LogEntry, row.log_entry_id) if row.log_entry_id else None
+    if entry is None:
+        raise CannotCompose(f"outbox row {row.id} names no log entry")
     return compose_transition(recipient, row.roles, entry)
+
+
+def record_by(record_type: str, record_id: int) -> Any:
+    """Return a record the engine drives, by its type and id."""
+    for model in engine.record_models:
+        if model.record_type == record_type:
+            record = db.session.get(model, record_id)
+            if record is not None:
+                return record
+    raise CannotCompose(f"{record_type} {record_id} is gone")
+
+
+def compose_deadline(recipient: User, roles: set[str], notice: DeadlineNotice) -> Email:
+    """Render a reminder or an escalation about one deadline, in the recipient's language."""
+    record = record_by(notice.record_type, notice.record_id)
+    language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale(language):
+        if notice.state is not None:
+            steps = next_step(record.workflow_key, notice.state, roles)
+            what = _l(
+                "The %(kind)s is at the stage %(state)s, which is due to end on %(due)s.",
+                kind=kind_label(notice.record_type),
+                state=state_label(notice.record_type, notice.state),
+                due=format_date(notice.due_at, "long"),
+            )
+        else:
+            steps = _l("Please hand in the progress report for this period.")
+            what = _l(
+                "The progress report for the period ending %(end)s is due on %(due)s.",
+                end=format_date(notice.period_end, "long"),
+                due=format_date(notice.due_at, "long"),
+            )
+        role = waiting_role(record, notice.state) if notice.state else REPORTING_ROLE
+        waiting = role_label(role or "")
+        context = {
+            "recipient": recipient,
+            "language": language,
+            "plan": record.plan,
+            "title": record.display_title(),
+            "what": str(what),
+            "due": format_date(notice.due_at, "long"),
+            "next_step": str(steps),
+            "waiting": waiting,
+            "roles": ", ".join(role_label(r) for r in sorted(roles)),
+            "link": base + record.page_path(),
+        }
+        template = notice.kind
+        subject = render_template(f"email/{template}_subject.txt", **context)
+        return Email(
+            subject=" ".join(subject.split()),
+            text=render_template(f"email/{template}.txt", **context),
+            html=render_template(f"email/{template}.html", **context),
+            language=language,
+        )
 
 
 def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Email:

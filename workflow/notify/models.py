@@ -8,9 +8,9 @@ A sent row keeps what proves it went out: recipient, template, log entry, time a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..engine.audit import utcnow
@@ -22,8 +22,9 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 SUPPRESSED = "suppressed"
 STATUSES = (PENDING, SENDING, SENT, FAILED, SUPPRESSED)
 
-# The one template a transition's message is rendered from (templates/email/transition.*).
+# The templates a message is rendered from (templates/email/<template>.*).
 TRANSITION = "transition"
+REMINDER, ESCALATION = "reminder", "escalation"
 
 
 class OutboxMessage(db.Model):
@@ -41,6 +42,7 @@ class OutboxMessage(db.Model):
     # The roles the recipient is addressed in, comma-separated: they choose the next step.
     audience: Mapped[str] = mapped_column(String(200), default="")
     log_entry_id: Mapped[int | None] = mapped_column(ForeignKey("transition_log.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_notices.id"))
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -63,3 +65,24 @@ class Installation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32))
+
+
+class DeadlineNotice(db.Model):
+    """A reminder or escalation about one deadline, written once however often reminders run.
+
+    `key` names the deadline: the stage entry (state and the time it was entered) or the report
+    period; the unique constraint is what makes a second run send nothing.
+    """
+
+    __tablename__ = "deadline_notices"
+    __table_args__ = (UniqueConstraint("record_type", "record_id", "key", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # REMINDER or ESCALATION
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int]
+    key: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str | None] = mapped_column(String(60))  # the stage; None for a report period
+    period_end: Mapped[date | None]  # the report period; None for a stage
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
