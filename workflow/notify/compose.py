@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..definitions.deadlines import waiting_role
+from ..definitions.gates import gate_summary
 from ..definitions.next_steps import next_step
 from ..definitions.registry import engine
 from ..engine.audit import LogEntry
@@ -42,20 +43,18 @@ class CannotCompose(Exception):
 
 def record_of(entry: LogEntry) -> Any:
     """Return the record a log entry is about."""
-    for model in engine.record_models:
-        if model.record_type == entry.record_type:
-            record = db.session.get(model, entry.record_id)
-            if record is not None:
-                return record
-    raise CannotCompose(f"{entry.record_type} {entry.record_id} of log entry {entry.id} is gone")
+    return record_by(entry.record_type, entry.record_id)
+
+
+def by_gate(entry: LogEntry) -> bool:
+    """Return whether a vote gate, not a person, fired the entry's event."""
+    spec = engine.definition(entry.workflow_key, entry.workflow_version).events.get(entry.event)
+    return entry.actor_id is None and spec is not None and spec.gate
 
 
 def actor_label(entry: LogEntry) -> str:
     """Return who acted, in the current language: a person's name, or the vote gate."""
-    spec = engine.definition(entry.workflow_key, entry.workflow_version).events.get(entry.event)
-    if entry.actor_id is None and spec is not None and spec.gate:
-        return str(GATE_ACTOR)
-    return entry.actor_label
+    return str(GATE_ACTOR) if by_gate(entry) else entry.actor_label
 
 
 def render_message(row: OutboxMessage) -> Email:
@@ -112,6 +111,7 @@ def compose_deadline(recipient: User, roles: set[str], notice: DeadlineNotice) -
             "language": language,
             "plan": record.plan,
             "title": record.display_title(),
+            "short": record.short_name(),
             "what": str(what),
             "due": format_date(notice.due_at, "long"),
             "next_step": str(steps),
@@ -149,7 +149,9 @@ def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Ema
             "to_state": state_label(entry.record_type, entry.to_state),
             "actor": actor,
             "when": format_datetime(entry.created_at, "long"),
-            "comment": entry.comment,
+            # The gate's comment is the log's (English) account; the reader gets the count.
+            "comment": gate_summary(entry) if by_gate(entry) else entry.comment,
+            "short": record.short_name(),
             "next_step": next_step(entry.workflow_key, entry.to_state, roles),
             "roles": ", ".join(role_label(r) for r in sorted(roles)),
             "link": base + record.page_path(),
