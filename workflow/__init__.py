@@ -82,9 +82,11 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    from .notify.pages import bp as notifications_bp
     from .notify.views import bp as notify_bp
 
     app.register_blueprint(notify_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_cli(app: Flask) -> None:

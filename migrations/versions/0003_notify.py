@@ -62,6 +62,73 @@ def upgrade():
         batch_op.drop_column('body_text')
         batch_op.drop_column('body_html')
         batch_op.create_index('ix_outbox_sent_at', ['sent_at'], unique=False)
+    op.create_table(
+        'notifications',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('template', sa.String(length=60), nullable=False),
+        sa.Column('audience', sa.String(length=200), nullable=False),
+        sa.Column('log_entry_id', sa.Integer(), nullable=True),
+        sa.Column('notice_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('read_at', sa.DateTime(), nullable=True),
+        sa.Column('digest_pending', sa.Boolean(), nullable=False),
+        sa.Column('digest_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users')
+        ),
+        sa.ForeignKeyConstraint(
+            ['log_entry_id'], ['transition_log.id'],
+            name=op.f('fk_notifications_log_entry_id_transition_log'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['notice_id'], ['deadline_notices.id'],
+            name=op.f('fk_notifications_notice_id_deadline_notices'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['digest_id'], ['outbox.id'], name=op.f('fk_notifications_digest_id_outbox'),
+            ondelete='SET NULL',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at'], unique=False)
+        batch_op.create_index('ix_notifications_digest', ['digest_pending', 'user_id'], unique=False)
+    op.create_table(
+        'follows',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('commitment_id', sa.Integer(), nullable=False),
+        sa.Column('following', sa.Boolean(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['commitment_id'], ['commitments.id'], name=op.f('fk_follows_commitment_id_commitments')
+        ),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_follows_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_follows')),
+        sa.UniqueConstraint('user_id', 'commitment_id', name=op.f('uq_follows_user_id_commitment_id')),
+    )
+    with op.batch_alter_table('follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_follows_commitment_id'), ['commitment_id'], unique=False)
+    op.create_table(
+        'notification_preferences',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('mode', sa.String(length=10), nullable=False),
+        sa.CheckConstraint("kind IN ('updates', 'followed')", name=op.f('ck_notification_preferences_kind')),
+        sa.CheckConstraint(
+            "mode IN ('immediate', 'digest', 'off')", name=op.f('ck_notification_preferences_mode')
+        ),
+        sa.ForeignKeyConstraint(
+            ['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users')
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preferences')),
+        sa.UniqueConstraint(
+            'user_id', 'kind', name=op.f('uq_notification_preferences_user_id_kind')
+        ),
+    )
     # The defaults served the rows already there; new rows always say both.
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.alter_column('template', server_default=None)
@@ -69,6 +136,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('notification_preferences')
+    op.drop_table('follows')
+    op.drop_table('notifications')
     # The old rows carried their text: rows still to send have none, so they are not sent.
     outbox = sa.table(
         'outbox', sa.column('status', sa.String), sa.column('last_error', sa.Text)

@@ -101,7 +101,8 @@ def test_the_commitment_path_mails_the_roles_each_event_names(mail_app, world, s
             cast_vote(world.commitment(), world.user(role), "approve", "Agreed.")
 
     received = commit_and_send(mail_app, smtp, votes)
-    assert smtp.recipients() == addresses(world, "signatory", "poc", *MSF, "drafter")
+    # cso1 endorsed it: a follower, who hears of the decisive outcome.
+    assert smtp.recipients() == addresses(world, "signatory", "poc", *MSF, "drafter", "cso1")
     # The gate's decision in the reader's words: the count of the round, by the forum's vote.
     check_messages(mail_app, world, received, "approve", "Votes: 3 to approve, 0 to reject")
     assert all("by the forum's vote" in r.text for r in received)
@@ -109,13 +110,16 @@ def test_the_commitment_path_mails_the_roles_each_event_names(mail_app, world, s
     assert moved("msf_approval", "government_signoff") in signatory_mail.text
 
     received = commit_and_send(mail_app, smtp, as_("signatory", "sign_off"))
-    assert smtp.recipients() == addresses(world, "implementer", "poc", "drafter")
+    voters = ("msf_gov1", "msf_cso1", "msf_gov2")
+    assert smtp.recipients() == addresses(world, "implementer", "poc", "drafter", "cso1", *voters)
     check_messages(mail_app, world, received, "sign_off", None)
     assert all("Comment from" not in r.text for r in received)
 
     comment = "Merged into commitment 4."
     received = commit_and_send(mail_app, smtp, as_("poc", "withdraw", comment))
-    assert smtp.recipients() == addresses(world, *MSF, "cso1", "cso2", "implementer", "drafter")
+    assert smtp.recipients() == addresses(
+        world, *MSF, "cso1", "cso2", "implementer", "drafter", "signatory"
+    )
     check_messages(mail_app, world, received, "withdraw", comment)
 
 

@@ -124,3 +124,18 @@ def can_view_outbox(user: Any) -> bool:
 def can_retry_outbox_message(user: Any, message: Any) -> bool:
     """Administrators send a message that failed for good again."""
     return _is_admin(user) and message.status == "failed"
+
+
+def can_read_notifications(user: Any) -> bool:
+    """Anyone signed in has notifications and preferences of their own."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.active)
+
+
+def can_open_notification(user: Any, notification: Any) -> bool:
+    """A notification is opened only by the person it was written for."""
+    return can_read_notifications(user) and notification.user_id == user.id
+
+
+def can_follow(user: Any, commitment: Commitment) -> bool:
+    """Anyone signed in who can see a commitment may follow it or stop following it."""
+    return can_read_notifications(user) and can_view_plan(user, commitment.plan)

@@ -15,6 +15,7 @@ from ..database import read_only
 from ..engine.audit import utcnow
 from ..extensions import db
 from .background import run_loop
+from .digest import queue_digests
 from .dispatcher import Counts, UnsafeSettings, check_settings, drain
 from .models import FAILED, PENDING, STATUSES, SUPPRESSED, OutboxMessage
 from .reminders import send_reminders
@@ -88,6 +89,14 @@ def reminders_command(at: datetime | None) -> None:
     click.echo(
         f"reminders {sent.reminders}, escalations {sent.escalations}, messages {sent.messages}"
     )
+
+
+@notify_cli.command("digest")
+def digest_command() -> None:
+    """Queue each person's daily digest of what they chose to hear of once a day."""
+    mails, gathered = queue_digests()
+    db.session.commit()
+    click.echo(f"digests {mails}, notifications gathered {gathered}")
 
 
 @notify_cli.command("prune")

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..accounts.models import User
 from ..definitions.deadlines import waiting_role
@@ -21,7 +22,14 @@ from ..definitions.registry import engine
 from ..engine.audit import LogEntry
 from ..extensions import db
 from ..labels import event_label, kind_label, role_label, state_label
-from .models import ESCALATION, REMINDER, DeadlineNotice, OutboxMessage
+from .models import (
+    DIGEST_TEMPLATE,
+    ESCALATION,
+    REMINDER,
+    DeadlineNotice,
+    Notification,
+    OutboxMessage,
+)
 from .reminders import REPORTING_ROLE
 
 GATE_ACTOR = _l("the forum's vote")
@@ -62,6 +70,8 @@ def render_message(row: OutboxMessage) -> Email:
     recipient = db.session.get(User, row.recipient_id) if row.recipient_id else None
     if recipient is None:
         raise CannotCompose(f"outbox row {row.id} names no recipient")
+    if row.template == DIGEST_TEMPLATE:
+        return compose_digest(recipient, row)
     if row.template in (REMINDER, ESCALATION):
         notice = db.session.get(DeadlineNotice, row.notice_id) if row.notice_id else None
         if notice is None:
@@ -162,5 +172,73 @@ def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Ema
             subject=" ".join(subject.split()),
             text=render_template("email/transition.txt", **context),
             html=render_template("email/transition.html", **context),
+            language=language,
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One line about a notification, in the current locale, and where it leads."""
+
+    text: str
+    path: str
+    plan_title: str
+    record_title: str
+
+
+def summarize(template: str, log_entry_id: int | None, notice_id: int | None) -> Summary:
+    """Render one line about a transition, reminder or escalation, in the current locale."""
+    if template in (REMINDER, ESCALATION) and notice_id is not None:
+        notice = db.session.get(DeadlineNotice, notice_id)
+        record = record_by(notice.record_type, notice.record_id)
+        due = format_date(notice.due_at, "long")
+        if template == REMINDER:
+            text = _l("Reminder: %(short)s is due on %(due)s", short=record.short_name(), due=due)
+        else:
+            text = _l("Overdue since %(due)s: %(title)s", title=record.short_name(), due=due)
+    else:
+        entry = db.session.get(LogEntry, log_entry_id)
+        if entry is None:
+            raise CannotCompose(f"log entry {log_entry_id} is gone")
+        record = record_of(entry)
+        text = _l(
+            "%(short)s %(event)s, by %(actor)s",
+            short=record.short_name(),
+            event=event_label(entry.event),
+            actor=actor_label(entry),
+        )
+    return Summary(str(text), record.page_path(), record.plan.title, record.display_title())
+
+
+def compose_digest(recipient: User, row: OutboxMessage) -> Email:
+    """Render a person's daily digest: grouped by plan and record, newest first."""
+    notes = db.session.scalars(
+        select(Notification)
+        .where(Notification.digest_id == row.id)
+        .order_by(Notification.id.desc())
+    ).all()
+    language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale(language):
+        groups: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for note in notes:
+            try:
+                summary = summarize(note.template, note.log_entry_id, note.notice_id)
+            except CannotCompose:
+                continue
+            records = groups.setdefault(summary.plan_title, {})
+            records.setdefault(summary.record_title, []).append((summary.text, base + summary.path))
+        context = {
+            "recipient": recipient,
+            "language": language,
+            "groups": groups,
+            "count": sum(len(items) for records in groups.values() for items in records.values()),
+            "preferences": base + "/notifications/preferences",
+        }
+        subject = render_template("email/digest_subject.txt", **context)
+        return Email(
+            subject=" ".join(subject.split()),
+            text=render_template("email/digest.txt", **context),
+            html=render_template("email/digest.html", **context),
             language=language,
         )

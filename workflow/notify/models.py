@@ -86,3 +86,64 @@ class DeadlineNotice(db.Model):
     period_end: Mapped[date | None]  # the report period; None for a stage
     due_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Kinds of notification a person chooses how to receive (requests with a deadline are always
+# sent at once, whatever the choice).
+UPDATES, FOLLOWED = "updates", "followed"
+KINDS = (UPDATES, FOLLOWED)
+IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
+MODES = (IMMEDIATE, DIGEST, OFF)
+DIGEST_TEMPLATE = "digest"
+
+
+class Notification(db.Model):
+    """One in-app notification: what the bell counts and the list shows, rendered when read."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        Index("ix_notifications_digest", "digest_pending", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    template: Mapped[str] = mapped_column(String(60))
+    audience: Mapped[str] = mapped_column(String(200), default="")
+    log_entry_id: Mapped[int | None] = mapped_column(ForeignKey("transition_log.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("deadline_notices.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    # Waiting for the recipient's daily digest mail.
+    digest_pending: Mapped[bool] = mapped_column(default=False)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+
+
+class Follow(db.Model):
+    """A person's own choice about a commitment: follow it (True) or stop following it (False)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "commitment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    following: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Preference(db.Model):
+    """How a person receives one kind of notification: at once, in a daily digest, or not."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind"),
+        one_of("kind", KINDS, "kind"),
+        one_of("mode", MODES, "mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(10))

@@ -21,7 +21,8 @@ from ..definitions.deadlines import ESCALATE_TO, already_acted, waiting_role
 from ..definitions.registry import engine
 from ..extensions import db
 from ..reporting.deadlines import reports_due
-from .models import ESCALATION, PENDING, REMINDER, DeadlineNotice, OutboxMessage
+from .models import ESCALATION, REMINDER, DeadlineNotice
+from .outbox import deliver
 
 # The role a report period waits on, and what a report's due date is keyed by.
 REPORTING_ROLE = "implementer"
@@ -146,7 +147,7 @@ def _new_notice(deadline: Deadline, kind: str) -> DeadlineNotice | None:
 
 
 def _queue(notice: DeadlineNotice, plan_id: int, role: str, skip: frozenset[int]) -> int:
-    """Add one outbox row per active member of the plan holding `role`, except `skip`."""
+    """Tell each active member of the plan holding `role`, except `skip`; return mails queued."""
     people = db.session.execute(
         select(User.id, User.email)
         .join(PlanMembership, PlanMembership.user_id == User.id)
@@ -157,18 +158,5 @@ def _queue(notice: DeadlineNotice, plan_id: int, role: str, skip: frozenset[int]
         )
         .order_by(User.id)
     ).all()
-    rows = [
-        OutboxMessage(
-            recipient_id=user_id,
-            to_address=email,
-            template=notice.kind,
-            audience=role,
-            notice_id=notice.id,
-            status=PENDING,
-        )
-        for user_id, email in people
-        if user_id not in skip
-    ]
-    db.session.add_all(rows)
-    db.session.flush()
-    return len(rows)
+    recipients = {(user_id, email): {role} for user_id, email in people if user_id not in skip}
+    return deliver(recipients, notice.kind, notice_id=notice.id)
