@@ -157,3 +157,18 @@ def can_manage_accounts(user: User | None) -> bool:
 def can_manage_members(user: User | None, plan: ActionPlan) -> bool:
     """The plan's point of contact (and administrators) invite people and give or take roles."""
     return can_manage_accounts(user) or POC in plan_roles(user, plan)
+
+
+def can_read_notifications(user: Any) -> bool:
+    """Anyone signed in has notifications and preferences of their own."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.active)
+
+
+def can_open_notification(user: Any, notification: Any) -> bool:
+    """A notification is opened only by the person it was written for."""
+    return can_read_notifications(user) and notification.user_id == user.id
+
+
+def can_follow(user: Any, commitment: Commitment) -> bool:
+    """Anyone signed in who can see a commitment may follow it or stop following it."""
+    return can_read_notifications(user) and can_view_plan(user, commitment.plan)
