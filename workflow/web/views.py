@@ -11,6 +11,7 @@ from sqlalchemy import text
 from ..accounts.permissions import can_view_plan
 from ..accounts.queries import managed_plan_ids
 from ..extensions import db
+from ..notify.queries import backlog
 from . import auth, language, queries
 
 bp = Blueprint("web", __name__)
@@ -22,12 +23,14 @@ bp.register_error_handler(CSRFError, auth.csrf_refused)
 
 @bp.get("/health")
 def health():
-    """Answer ok when the database answers."""
+    """Answer ok when the database answers, with the outbox's backlog and its oldest wait."""
     try:
         db.session.execute(text("SELECT 1"))
+        waiting = backlog()
     except Exception as exc:  # any driver error means "not healthy", reported, never raised
         return jsonify(status="error", error=type(exc).__name__), 503
-    return jsonify(status="ok")
+    outbox = {"waiting": waiting.waiting, "oldest_age_seconds": waiting.oldest_age_seconds}
+    return jsonify(status="ok", outbox=outbox)
 
 
 @bp.get("/")
