@@ -36,7 +36,8 @@ from workflow.config import normalise_database_url
 from workflow.database import temporary_database
 from workflow.extensions import db as _db
 from workflow.plans.models import ActionPlan, Commitment
-from workflow.plans.operations import create_commitment, parse_commitment
+from workflow.plans.operations import create_commitment
+from workflow.plans.schemas import parse_commitment
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith(("postgres", "postgresql"))

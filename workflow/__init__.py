@@ -6,12 +6,24 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask_babel import refresh
+from werkzeug.routing import IntegerConverter
 
 from .config import load_config
 from .database import configure_engine, reset_read_only, set_read_only
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a whole number that fits the database's 64-bit ids."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -38,6 +50,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    # Ids are 64-bit: a larger number in an address matches no route (404), never an overflow.
+    app.url_map.converters["int"] = IdConverter
     _register_models()
     from .definitions.registry import engine
 
@@ -78,6 +92,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(work_bp)
+    from .notify.views import bp as notify_bp
+
+    app.register_blueprint(notify_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -95,6 +112,8 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_read_only() -> None:
         g._read_only_token = set_read_only(request.method in SAFE_METHODS)
+        # Each request picks its own language, even where an app context outlives requests.
+        refresh()
 
     @app.teardown_request
     def _reset_read_only(_exc: BaseException | None) -> None:

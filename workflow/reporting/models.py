@@ -48,6 +48,14 @@ class ProgressReport(WorkflowRecord, db.Model):
     def plan(self):
         return self.commitment.plan
 
+    def display_title(self) -> str:
+        """Return the name a person knows the report by: its period and its commitment."""
+        return f"{self.period_label}: {self.commitment.display_title()}"
+
+    def page_path(self) -> str:
+        """Return the path of the page that shows the report."""
+        return f"/commitments/{self.commitment_id}#report-{self.id}"
+
 
 class MilestoneProgress(db.Model):
     __tablename__ = "milestone_progress"

@@ -1,14 +1,18 @@
-"""Turn submitted pages into the same dicts the JSON API accepts, so one parser checks both."""
+"""Turn submitted pages into the same dicts the JSON API accepts, so one shape checks both."""
 
 from __future__ import annotations
 
 import secrets
+from functools import cache
 from typing import Any
 
 from flask import session
 from werkzeug.datastructures import MultiDict
 
+from ..api.schemas import event_input
 from ..plans.models import TEXT_FIELDS
+from ..review.schemas import CommentInput, ResponseInput, VoteInput
+from ..schema import Shape, validate
 
 DONE_KEY = "done_forms"
 
@@ -116,3 +120,28 @@ def mark_done(form: MultiDict) -> None:
     """Remember the form's token (the last few) so a repeat of it does nothing."""
     if form.get("form_id"):
         session[DONE_KEY] = [*session.get(DONE_KEY, [])[-19:], form["form_id"]]
+
+
+@cache
+def _event_shape(workflow_key: str) -> type[Shape]:
+    return event_input(f"Page{workflow_key.title().replace('_', '')}EventInput", workflow_key)
+
+
+def check_event(data: dict[str, Any], workflow_key: str) -> Any:
+    """Check an event body with the API's own shape for the workflow; raise InvalidInput."""
+    return validate(_event_shape(workflow_key), data)
+
+
+def check_comment(data: dict[str, Any]) -> CommentInput:
+    """Check a comment body with the API's shape."""
+    return validate(CommentInput, data)
+
+
+def check_vote(data: dict[str, Any]) -> VoteInput:
+    """Check a vote body with the API's shape."""
+    return validate(VoteInput, data)
+
+
+def check_response(data: dict[str, Any]) -> ResponseInput:
+    """Check a response body with the API's shape."""
+    return validate(ResponseInput, data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -20,6 +20,13 @@ def select_locale() -> str | None:
     if not request:
         return None
     languages = current_app.config["LANGUAGES"]
+    if request.blueprint == "api":
+        # API callers say what they read with Accept-Language; else their account's language.
+        wanted = request.accept_languages.best_match(languages)
+        if wanted:
+            return wanted
+        user = g.get("api_user")
+        return user.language if user is not None and user.language in languages else None
     asked = request.args.get("lang")
     if asked in languages:
         return asked

@@ -9,16 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import can_create_report, can_edit_report, can_view_plan
-from ..api.inputs import parse_event
-from ..definitions.registry import engine
 from ..errors import InvalidInput
 from ..extensions import db
 from ..plans.models import MILESTONE_STATUSES
 from ..reporting import queries as report_queries
 from ..reporting.attachments import add_attachment, stored_path
 from ..reporting.models import Attachment, ProgressReport
-from ..reporting.operations import create_report, fire_report_event, parse_report, update_report
+from ..reporting.operations import create_report, fire_report_event, update_report
 from ..reporting.scales import COMPLETION
+from ..reporting.schemas import parse_report
 from . import formdata, mywork, revisions
 from .work import Refused, attempt, bp, visible_commitment
 
@@ -165,7 +164,7 @@ def report_event(report_id: int):
     commitment_id = report.commitment_id
 
     def act() -> None:
-        wanted = parse_event(formdata.event(request.form), engine.definition_for(report))
+        wanted = formdata.check_event(formdata.event(request.form), report.workflow_key)
         fire_report_event(
             report, current_user, wanted.event, version=wanted.version, comment=wanted.comment
         )

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from ..extensions import db
+from ..notify.queries import backlog
 from . import auth, language, queries, work
 
 bp = Blueprint("web", __name__)
@@ -19,12 +20,14 @@ bp.register_error_handler(CSRFError, auth.csrf_refused)
 
 @bp.get("/health")
 def health():
-    """Answer ok when the database answers."""
+    """Answer ok when the database answers, with the outbox's backlog and its oldest wait."""
     try:
         db.session.execute(text("SELECT 1"))
+        waiting = backlog()
     except Exception as exc:  # any driver error means "not healthy", reported, never raised
         return jsonify(status="error", error=type(exc).__name__), 503
-    return jsonify(status="ok")
+    outbox = {"waiting": waiting.waiting, "oldest_age_seconds": waiting.oldest_age_seconds}
+    return jsonify(status="ok", outbox=outbox)
 
 
 @bp.get("/")

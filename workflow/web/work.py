@@ -18,19 +18,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import PlanMembership
 from ..accounts.permissions import CREATING_ROLES, can_create_commitment, can_view_plan
-from ..api.inputs import parse_comment, parse_event, parse_response, parse_vote
-from ..definitions.registry import engine
 from ..errors import Conflict, GuardFailed, InvalidEvent, InvalidInput, NotAllowed, StaleVersion
 from ..extensions import db
 from ..lifecycle import fire
 from ..plans import queries as plan_queries
 from ..plans.models import OGP_VALUES, TEXT_FIELDS, ActionPlan, Commitment
-from ..plans.operations import create_commitment, parse_commitment, update_commitment
+from ..plans.operations import create_commitment, update_commitment
+from ..plans.schemas import parse_commitment
 from ..review import queries as review_queries
 from ..review.models import RESPONSE_OUTCOMES
 from ..review.operations import add_comment, cast_vote, respond_to_comment
 from . import commitment_data, formdata
-from .messages import field_name, say, say_all
+from .messages import field_name
 
 bp = Blueprint("work", __name__)
 
@@ -52,10 +51,10 @@ def attempt(action: Callable[[], Any]) -> Any:
         return result
     except InvalidInput as exc:
         db.session.rollback()
-        raise Refused(say_all(exc.errors), 400) from None
+        raise Refused({k: str(v) for k, v in exc.errors.items()}, exc.status) from None
     except GuardFailed as exc:
         db.session.rollback()
-        raise Refused({"_": " ".join(say(r) for r in exc.reasons)}, 422) from None
+        raise Refused({"_": "; ".join(str(r) for r in exc.reasons)}, 422) from None
     except (StaleVersion, StaleDataError):
         db.session.rollback()
         raise Refused({"_stale": _stale_message()}, 409) from None
@@ -160,7 +159,7 @@ def commitment_event(commitment_id: int):
     """Fire a workflow event (submit, endorse, sign off, ...) from the commitment page."""
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_event(formdata.event(request.form), engine.definition_for(commitment))
+        wanted = formdata.check_event(formdata.event(request.form), commitment.workflow_key)
         fire(commitment, wanted.event, current_user, version=wanted.version, comment=wanted.comment)
 
     return _act_on_commitment(
@@ -174,7 +173,7 @@ def comment(commitment_id: int):
     """Comment on the whole commitment or one field of it."""
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_comment(formdata.comment(request.form))
+        wanted = formdata.check_comment(formdata.comment(request.form))
         add_comment(commitment, current_user, wanted.body, wanted.field)
 
     return _act_on_commitment(commitment_id, "comment", act, _("Your comment is saved."))
@@ -189,7 +188,7 @@ def respond(comment_id: int):
         abort(404)
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_response(formdata.response(request.form))
+        wanted = formdata.check_response(formdata.response(request.form))
         respond_to_comment(found, commitment, current_user, wanted.response, wanted.outcome)
 
     return _act_on_commitment(
@@ -203,7 +202,7 @@ def vote(commitment_id: int):
     """Cast the visitor's vote in the current round."""
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_vote(formdata.vote(request.form))
+        wanted = formdata.check_vote(formdata.vote(request.form))
         cast_vote(commitment, current_user, wanted.decision, wanted.comment)
 
     return _act_on_commitment(commitment_id, "vote", act, _("Your vote is counted."))
@@ -328,7 +327,7 @@ def edit_commitment(commitment_id: int):
             if c.response is not None or not (typed["response"].strip() or typed["outcome"]):
                 continue
             try:
-                answers.append((c, parse_response(typed)))
+                answers.append((c, formdata.check_response(typed)))
             except InvalidInput as exc:
                 problems.update({prefix + k: v for k, v in exc.errors.items()})
         if problems:
