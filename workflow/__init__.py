@@ -80,7 +80,10 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.auth import init_auth
     from .api import bp as api_bp
+    from .web.account import bp as account_bp
+    from .web.admin import bp as admin_bp
     from .web.layout import init_layout
+    from .web.members import bp as members_bp
     from .web.security import init_security
     from .web.views import bp as web_bp
     from .web.work import bp as work_bp
@@ -95,6 +98,9 @@ def _register_blueprints(app: Flask) -> None:
     from .notify.views import bp as notify_bp
 
     app.register_blueprint(notify_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -76,6 +76,21 @@ ROLE_LABELS = {
     "author": _l("the author"),
 }
 
+# A role as a name on its own, for lists and forms ("Drafter", not "a drafter").
+ROLE_NAMES = {
+    "poc": _l("Point of contact"),
+    "drafter": _l("Drafter"),
+    "cso_reviewer": _l("CSO reviewer"),
+    "msf_member": _l("MSF member"),
+    "signatory": _l("Signatory"),
+    "implementer": _l("Implementer"),
+}
+
+SECTOR_LABELS = {
+    "government": _l("Government"),
+    "civil_society": _l("Civil society"),
+}
+
 KIND_LABELS = {
     "commitment": _l("commitment"),
     "progress_report": _l("progress report"),
@@ -127,6 +142,8 @@ ALL = {
     "completion": COMPLETION,
     "reporting_cycle": REPORTING_CYCLES,
     "role": ROLE_LABELS,
+    "role_name": ROLE_NAMES,
+    "sector": SECTOR_LABELS,
     "record_kind": KIND_LABELS,
     "action": ACTIONS,
     "report_action": REPORT_ACTIONS,

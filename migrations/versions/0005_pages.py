@@ -1,7 +1,7 @@
 """report attachments: evidence files uploaded with progress reports
 
 Revision ID: 0005_pages
-Revises: 0003_notify
+Revises: 0004_accounts
 Create Date: 2026-12-03 04:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_pages'
-down_revision = '0003_notify'
+down_revision = '0004_accounts'
 branch_labels = None
 depends_on = None
 

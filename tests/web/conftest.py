@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import g, request_started
-from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from workflow.demo.loader import load_demo
@@ -15,24 +13,6 @@ from workflow.extensions import db as _db
 from workflow.plans.models import ActionPlan
 
 from .helpers import PASSWORD
-
-
-@pytest.fixture
-def browser(app, client) -> Iterator[FlaskClient]:
-    """The test client, with what a request keeps in `g` forgotten before each request.
-
-    Requests made in a test share the test's app context, hence its `g`, where Flask-Login keeps
-    the signed-in user and Flask-WTF the CSRF token: without this, a test would see the user of
-    the previous request instead of the one the session cookie names.
-    """
-
-    def forget(_sender, **_extra) -> None:
-        for name in ("_login_user", "csrf_token", "csrf_valid", "_flask_babel"):
-            g.pop(name, None)
-
-    request_started.connect(forget, app)
-    yield client
-    request_started.disconnect(forget, app)
 
 
 @pytest.fixture

@@ -49,8 +49,9 @@ def sign_out(browser: FlaskClient) -> TestResponse:
 def signed_in_as(browser: FlaskClient) -> str | None:
     """Return the name the page header shows as signed in, or None when it offers to sign in."""
     body = text(browser.get("/"))
-    found = re.search(r"Signed in as ([^<]+)</span>", body)
+    # In English or, for an account that chose it, Mongolian.
+    found = re.search(r"(?:Signed in as |Нэвтэрсэн: )([^<]+)</span>", body)
     if found:
         return found.group(1)
-    assert ">Sign in</a>" in body
+    assert ">Sign in</a>" in body or ">Нэвтрэх</a>" in body
     return None

@@ -82,8 +82,11 @@ def response(form: MultiDict, prefix: str = "") -> dict[str, Any]:
     }
 
 
-def report(form: MultiDict, milestone_ids: list[int], *, creating: bool) -> dict[str, Any]:
-    """Return the progress report form as the body of the API's report requests."""
+def report(form: MultiDict, milestones: dict[int, str], *, creating: bool) -> dict[str, Any]:
+    """Return the progress report form as the body of the API's report requests.
+
+    `milestones` maps each milestone's id to its status now, the answer when none is chosen.
+    """
     links = [line.strip() for line in form.get("evidence_links", "").splitlines() if line.strip()]
     data: dict[str, Any] = {
         "period_label": form.get("period_label", ""),
@@ -95,10 +98,10 @@ def report(form: MultiDict, milestone_ids: list[int], *, creating: bool) -> dict
         "milestones": [
             {
                 "milestone_id": mid,
-                "status": form.get(f"milestone-{mid}-status", ""),
+                "status": form.get(f"milestone-{mid}-status") or status,
                 "note": form.get(f"milestone-{mid}-note", ""),
             }
-            for mid in milestone_ids
+            for mid, status in milestones.items()
         ],
     }
     if not creating:

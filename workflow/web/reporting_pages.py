@@ -87,7 +87,7 @@ def new_report(commitment_id: int):
     commitment = visible_commitment(commitment_id)
     if not can_create_report(current_user, commitment, check_state=False):
         abort(403)
-    ids = [m.id for m in commitment.milestones]
+    ids = {m.id: m.status for m in commitment.milestones}
     if request.method == "GET":
         data = {
             "period_label": "",
@@ -130,7 +130,7 @@ def edit_report(report_id: int):
     commitment = report.commitment
     if request.method == "GET":
         return _render_report_form(commitment, report, _report_data(report), {})
-    ids = [m.id for m in commitment.milestones]
+    ids = {m.id: m.status for m in commitment.milestones}
     data = formdata.report(request.form, ids, creating=False)
 
     def act() -> None:

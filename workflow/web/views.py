@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
+from ..accounts.queries import managed_plan_ids
 from ..extensions import db
 from ..notify.queries import backlog
 from . import auth, language, queries, work
@@ -34,7 +35,9 @@ def health():
 def index():
     """List the plans the visitor may see (the public ones, and their own) and their commitments."""
     user = current_user if current_user.is_authenticated else None
-    return render_template("web/index.html", plans=queries.visible_plans(user))
+    return render_template(
+        "web/index.html", plans=queries.visible_plans(user), managed=managed_plan_ids(user)
+    )
 
 
 @bp.get("/commitments/<int:commitment_id>")
