@@ -104,6 +104,15 @@ COMPLETE = {
         {"description": "Publish", "start_date": "2024-01-01", "end_date": "2024-06-30"}
     ],
 }
+PLAN = {
+    "slug": "private-plan",
+    "country": "Mongolia",
+    "title": "A plan that is not public",
+    "period_start": "2024-01-01",
+    "period_end": "2027-12-31",
+    "reporting_cycle": "quarterly",
+    "approval_rule": "majority_with_parity",
+}
 REPORT = {
     "period_label": "2025 Q1",
     "period_start": "2025-01-01",
@@ -307,6 +316,16 @@ ACCESS: dict[tuple[str, str], Row] = {
         "/reports/{report}/events",
         only(302, "implementer"),
         form={"event": "submit", "version": "1"},
+    ),
+    ("work.new_plan", "GET"): Row("/plans/new", who(403, anonymous=LOGIN, poc=200, admin=200)),
+    ("work.new_plan", "POST"): Row(
+        "/plans/new",
+        who(403, anonymous=LOGIN, poc=302, admin=302),
+        form={**PLAN, "slug": "a-new-plan"},
+    ),
+    ("work.plan_settings", "GET"): Row("/plans/{plan}/settings", only(200, "poc", "admin")),
+    ("work.plan_settings", "POST"): Row(
+        "/plans/{plan}/settings", only(302, "poc", "admin"), form=PLAN
     ),
     ("work.attachment", "GET"): Row("/attachments/{attachment}", members(200, anonymous=404)),
 }

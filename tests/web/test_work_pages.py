@@ -221,3 +221,33 @@ def test_an_upload_is_checked_by_its_content_not_its_name(
         assert served.status_code == 200 and served.data == PDF
         assert served.headers["Content-Disposition"].startswith("attachment")
         assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_point_of_contact_sets_up_and_configures_a_plan(browser, people):
+    from workflow.plans.models import ActionPlan
+
+    as_(browser, people.poc)
+    form = {
+        "slug": "nap-6",
+        "country": "Mongolia",
+        "title": "Sixth plan",
+        "period_start": "2027-01-01",
+        "period_end": "2026-12-31",  # before the start: refused next to the field
+        "reporting_cycle": "annual",
+        "approval_rule": "simple_majority",
+    }
+    refused = post(browser, "/plans/new", "/plans/new", **form)
+    assert refused.status_code in (400, 422)
+    assert 'id="p-period_end-error"' in text(refused)
+    assert 'value="Sixth plan"' in text(refused)
+    form["period_end"] = "2028-12-31"
+    created = post(browser, "/plans/new", "/plans/new", **form, is_public="yes")
+    assert created.status_code == 302
+    plan = db.session.query(ActionPlan).filter_by(slug="nap-6").one()
+    assert plan.approval_rule == "simple_majority" and plan.is_public
+    settings = f"/plans/{plan.id}/settings"
+    taken = post(browser, settings, settings, **{**form, "slug": people.plan.slug})
+    assert 'id="p-slug-error"' in text(taken)
+    assert post(browser, settings, settings, **form).status_code == 302  # not public now
+    db.session.refresh(plan)
+    assert plan.is_public is False

@@ -157,3 +157,24 @@ def can_view_outbox(user: Any) -> bool:
 def can_retry_outbox_message(user: Any, message: Any) -> bool:
     """Administrators send a message that failed for good again."""
     return _is_admin(user) and message.status == "failed"
+
+
+def can_create_plan(user: User | None) -> bool:
+    """Administrators and anyone who is already a point of contact set up a new plan."""
+    if _is_admin(user) and user.active:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return (
+        db.session.scalar(
+            select(PlanMembership.id).where(
+                PlanMembership.user_id == user.id, PlanMembership.role == POC
+            )
+        )
+        is not None
+    )
+
+
+def can_configure_plan(user: User | None, plan: ActionPlan) -> bool:
+    """The plan's point of contact (and administrators) change its period, rule and visibility."""
+    return (_is_admin(user) and bool(user.active)) or POC in plan_roles(user, plan)

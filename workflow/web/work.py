@@ -17,7 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import PlanMembership
-from ..accounts.permissions import CREATING_ROLES, can_create_commitment, can_view_plan
+from ..accounts.permissions import (
+    CREATING_ROLES,
+    can_create_commitment,
+    can_view_plan,
+)
+from ..accounts.roles import POC
 from ..errors import Conflict, GuardFailed, InvalidEvent, InvalidInput, NotAllowed, StaleVersion
 from ..extensions import db
 from ..lifecycle import fire
@@ -115,26 +120,38 @@ def _names() -> dict[str, Any]:
     return {
         "field_name": _field_name,
         "may_create_commitment": _may_create_commitment,
+        "may_create_plan": _may_create_plan,
     }
 
 
-def _may_create_commitment(plan: ActionPlan) -> bool:
-    # The index asks for every plan: one query for the visitor's drafting plans, not one each.
-    # Kept on the request, not on g: tests run several requests in one application context.
-    if not hasattr(request, "drafting_plans"):
-        request.drafting_plans = (
-            set(
-                db.session.scalars(
-                    select(PlanMembership.plan_id).where(
-                        PlanMembership.user_id == current_user.id,
-                        PlanMembership.role.in_(CREATING_ROLES),
+def _my_plan_roles() -> list[tuple[int, str]]:
+    # The index asks for every plan: one query for the visitor's roles, not one per plan. Kept
+    # on the request, not on g: tests run several requests in one application context.
+    if not hasattr(request, "my_plan_roles"):
+        request.my_plan_roles = (
+            list(
+                db.session.execute(
+                    select(PlanMembership.plan_id, PlanMembership.role).where(
+                        PlanMembership.user_id == current_user.id
                     )
                 )
             )
             if current_user.is_authenticated and current_user.active
-            else set()
+            else []
         )
-    return plan.id in request.drafting_plans
+    return request.my_plan_roles
+
+
+def _may_create_commitment(plan: ActionPlan) -> bool:
+    """can_create_commitment's rule, answered from the visitor's roles read once."""
+    return any(pid == plan.id and role in CREATING_ROLES for pid, role in _my_plan_roles())
+
+
+def _may_create_plan() -> bool:
+    """can_create_plan's rule, answered from the visitor's roles read once."""
+    if current_user.is_authenticated and current_user.active and current_user.is_admin:
+        return True
+    return any(role == POC for _pid, role in _my_plan_roles())
 
 
 def _act_on_commitment(commitment_id: int, form: str, action: Callable[[Commitment], Any], done):
@@ -349,4 +366,4 @@ def edit_commitment(commitment_id: int):
     return redirect(url_for("work.edit_commitment", commitment_id=commitment_id))
 
 
-from . import reporting_pages  # noqa: E402,F401  (its routes join this blueprint)
+from . import plan_pages, reporting_pages  # noqa: E402,F401  (their routes join this blueprint)
