@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from functools import cache
 from typing import Any
 
 from flask import session
@@ -12,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from ..api.schemas import event_input
 from ..plans.models import TEXT_FIELDS
 from ..review.schemas import CommentInput, ResponseInput, VoteInput
-from ..schema import Shape, validate
+from ..schema import validate
 
 DONE_KEY = "done_forms"
 
@@ -125,14 +124,9 @@ def mark_done(form: MultiDict) -> None:
         session[DONE_KEY] = [*session.get(DONE_KEY, [])[-19:], form["form_id"]]
 
 
-@cache
-def _event_shape(workflow_key: str) -> type[Shape]:
-    return event_input(f"Page{workflow_key.title().replace('_', '')}EventInput", workflow_key)
-
-
 def check_event(data: dict[str, Any], workflow_key: str) -> Any:
     """Check an event body with the API's own shape for the workflow; raise InvalidInput."""
-    return validate(_event_shape(workflow_key), data)
+    return validate(event_input(workflow_key), data)
 
 
 def check_comment(data: dict[str, Any]) -> CommentInput:
