@@ -172,3 +172,24 @@ def can_open_notification(user: Any, notification: Any) -> bool:
 def can_follow(user: Any, commitment: Commitment) -> bool:
     """Anyone signed in who can see a commitment may follow it or stop following it."""
     return can_read_notifications(user) and can_view_plan(user, commitment.plan)
+
+
+def can_create_plan(user: User | None) -> bool:
+    """Administrators and anyone who is already a point of contact set up a new plan."""
+    if _is_admin(user) and user.active:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return (
+        db.session.scalar(
+            select(PlanMembership.id).where(
+                PlanMembership.user_id == user.id, PlanMembership.role == POC
+            )
+        )
+        is not None
+    )
+
+
+def can_configure_plan(user: User | None, plan: ActionPlan) -> bool:
+    """The plan's point of contact (and administrators) change its period, rule and visibility."""
+    return (_is_admin(user) and bool(user.active)) or POC in plan_roles(user, plan)
