@@ -113,3 +113,23 @@ def require(allowed: bool, message: str) -> None:
 
 def _is_admin(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def can_monitor_plan(user: User | None, plan: ActionPlan) -> bool:
+    """The point of contact and administrators watch the board and figures; MSF members read."""
+    return _is_admin(user) or bool(plan_roles(user, plan) & {POC, MSF_MEMBER})
+
+
+def can_import_plans(user: User | None) -> bool:
+    """Administrators and the point of contact of any plan import OGP's commitment data."""
+    if _is_admin(user):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return bool(
+        db.session.scalar(
+            select(PlanMembership.id)
+            .where(PlanMembership.user_id == user.id, PlanMembership.role == POC)
+            .limit(1)
+        )
+    )
