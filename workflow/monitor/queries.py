@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from ..accounts.models import PlanMembership, User
-from ..accounts.roles import CIVIL_SOCIETY, GOVERNMENT, MSF_MEMBER
+from ..accounts.roles import CIVIL_SOCIETY, GOVERNMENT, MSF_MEMBER, POC
 from ..definitions.commitment import IMPLEMENTATION_STATE, STATES, VOTING_STATE
 from ..definitions.registry import engine
 from ..engine.audit import LogEntry, utcnow
@@ -459,3 +459,14 @@ def printable_plan(plan: ActionPlan) -> list[Commitment]:
             .order_by(Commitment.number)
         )
     )
+
+
+def monitored_plans(user: User) -> list[ActionPlan]:
+    """Return the plans whose board `user` may see (can_monitor_plan), newest first, in one query."""
+    stmt = select(ActionPlan).order_by(ActionPlan.period_start.desc(), ActionPlan.id)
+    if not user.is_admin:
+        watching = select(PlanMembership.plan_id).where(
+            PlanMembership.user_id == user.id, PlanMembership.role.in_((POC, MSF_MEMBER))
+        )
+        stmt = stmt.where(ActionPlan.id.in_(watching))
+    return list(db.session.scalars(stmt))

@@ -35,6 +35,19 @@ def _page_context() -> dict[str, Any]:
     }
 
 
+@bp.app_context_processor
+def _nav_context() -> dict[str, Any]:
+    return {"can_import_plans": can_import_plans}
+
+
+@bp.get("/pipeline")
+def pipeline():
+    """List the plans whose board and figures the user may see, and a form to compare them."""
+    if not current_user.is_authenticated:
+        abort(403, description=_("Sign in to see the plans you follow."))
+    return render_template("monitor/pipeline.html", plans=queries.monitored_plans(current_user))
+
+
 def _plan(slug: str, allowed) -> ActionPlan:
     plan = queries.plan_by_slug(slug)
     if plan is None or not can_view_plan(current_user, plan):
