@@ -462,7 +462,7 @@ def printable_plan(plan: ActionPlan) -> list[Commitment]:
 
 
 def monitored_plans(user: User) -> list[ActionPlan]:
-    """Return the plans whose board `user` may see (can_monitor_plan), newest first, in one query."""
+    """Return the plans whose board `user` may see (can_monitor_plan), newest first."""
     stmt = select(ActionPlan).order_by(ActionPlan.period_start.desc(), ActionPlan.id)
     if not user.is_admin:
         watching = select(PlanMembership.plan_id).where(
