@@ -27,12 +27,24 @@ FILTERS = ("agency", "value", "state", "overdue")
 def _page_context() -> dict[str, Any]:
     return {
         "lang": str(get_locale() or "en"),
-        "label": label,
+        "label": _label_cache(),
         "waits_on": waits_on,
         "bars": charts.bars,
         "STATES": STATES,
         "OGP_VALUES": OGP_VALUES,
     }
+
+
+def _label_cache():
+    # A board or figures page names the same few states hundreds of times: translate each once.
+    names: dict[tuple[str, str | None], str] = {}
+
+    def cached(kind: str, code: str | None) -> str:
+        if (kind, code) not in names:
+            names[kind, code] = label(kind, code)
+        return names[kind, code]
+
+    return cached
 
 
 @bp.app_context_processor
