@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -36,7 +37,8 @@ from workflow.config import normalise_database_url
 from workflow.database import temporary_database
 from workflow.extensions import db as _db
 from workflow.plans.models import ActionPlan, Commitment
-from workflow.plans.operations import create_commitment, parse_commitment
+from workflow.plans.operations import create_commitment
+from workflow.plans.schemas import parse_commitment
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith(("postgres", "postgresql"))
@@ -119,6 +121,24 @@ def db(request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture
 def client(app: Flask):
     return app.test_client()
+
+
+@pytest.fixture
+def browser(app, client) -> Iterator[FlaskClient]:
+    """The test client, with what a request keeps in `g` forgotten before each request.
+
+    Requests made in a test share the test's app context, hence its `g`, where Flask-Login keeps
+    the signed-in user and Flask-WTF the CSRF token: without this, a test would see the user of
+    the previous request instead of the one the session cookie names.
+    """
+
+    def forget(_sender, **_extra) -> None:
+        for name in ("_login_user", "csrf_token", "csrf_valid", "_flask_babel"):
+            g.pop(name, None)
+
+    request_started.connect(forget, app)
+    yield client
+    request_started.disconnect(forget, app)
 
 
 # --- factories --------------------------------------------------------------------------------

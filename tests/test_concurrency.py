@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from tests.concurrency_worker import fire_in_process
 from tests.conftest import build_world
 from workflow.accounts.auth import user_by_email
+from workflow.accounts.models import ApiToken
 from workflow.engine import WorkflowError
 from workflow.engine.audit import LogEntry, verify_chains
 from workflow.extensions import db
@@ -131,26 +132,35 @@ def test_four_processes_one_wins(fresh_app, round_):
 
 
 def test_concurrent_votes_are_all_counted(fresh_app):
+    """Votes sent at once through the API, the path callers take, are all counted; one decides."""
     (cid,), emails = setup_plan(fresh_app)
+    voters = ("msf_gov1", "msf_gov2", "msf_cso1")
     with fresh_app.app_context():
         commitment = db.session.get(Commitment, cid)
         fire(commitment, "submit", user_by_email(emails["drafter"]))
         fire(commitment, "endorse", user_by_email(emails["cso1"]))
+        tokens = {name: ApiToken.issue(user_by_email(emails[name]))[1] for name in voters}
         db.session.commit()
 
-    def voting(email):
-        def action():
-            # As the API does: lock the record so votes are counted one at a time.
-            commitment = db.session.get(Commitment, cid, with_for_update=True)
-            cast_vote(commitment, user_by_email(email), "approve", "Agreed in the forum.")
-            return commitment.state
+    barrier = threading.Barrier(len(voters))
+    statuses: dict[str, int] = {}
 
-        return action
+    def vote(name: str) -> None:
+        client = fresh_app.test_client()
+        barrier.wait(timeout=30)
+        response = client.post(
+            f"/api/v1/commitments/{cid}/votes",
+            json={"decision": "approve", "comment": "Agreed in the forum."},
+            headers={"Authorization": f"Bearer {tokens[name]}"},
+        )
+        statuses[name] = response.status_code
 
-    outcomes = run_threads(
-        fresh_app, [(name, voting(emails[name])) for name in ("msf_gov1", "msf_gov2", "msf_cso1")]
-    )
-    assert all(code == "ok" for code, _ in outcomes.values()), outcomes
+    threads = [threading.Thread(target=vote, args=(name,)) for name in voters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == dict.fromkeys(voters, 201), statuses
     state, _, _ = state_and_log(fresh_app, cid)
     assert state == "government_signoff"  # the third vote decided, whichever came last
     with fresh_app.app_context():
@@ -262,7 +272,8 @@ def test_a_comment_is_answered_once(fresh_app):
 def test_a_report_cannot_be_accepted_while_its_commitment_is_withdrawn(fresh_app):
     """Accepting checks the commitment is still in implementation; a withdrawal meanwhile wins."""
     from workflow.reporting.models import ProgressReport
-    from workflow.reporting.operations import create_report, fire_report_event, parse_report
+    from workflow.reporting.operations import create_report, fire_report_event
+    from workflow.reporting.schemas import parse_report
 
     world = build_world(fresh_app)
     with fresh_app.app_context():

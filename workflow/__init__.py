@@ -6,12 +6,24 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask_babel import refresh
+from werkzeug.routing import IntegerConverter
 
 from .config import load_config
 from .database import configure_engine, reset_read_only, set_read_only
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: a whole number that fits the database's 64-bit ids."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -20,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
         instance_relative_config=True,
         instance_path=(config or {}).get("INSTANCE_PATH"),
     )
@@ -30,11 +43,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     mail.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    from .web.language import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
 
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
+    # Ids are 64-bit: a larger number in an address matches no route (404), never an overflow.
+    app.url_map.converters["int"] = IdConverter
     _register_models()
     from .definitions.registry import engine
 
@@ -65,12 +82,27 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.auth import init_auth
     from .api import bp as api_bp
     from .monitor.views import bp as monitor_bp
+    from .web.account import bp as account_bp
+    from .web.admin import bp as admin_bp
+    from .web.layout import init_layout
+    from .web.members import bp as members_bp
+    from .web.security import init_security
     from .web.views import bp as web_bp
+    from .web.work import bp as work_bp
 
     init_auth(app)
+    init_security(app)
+    init_layout(app)
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    from .notify.views import bp as notify_bp
+
+    app.register_blueprint(notify_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(work_bp)
     app.register_blueprint(monitor_bp)
 
 
@@ -90,19 +122,11 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_read_only() -> None:
         g._read_only_token = set_read_only(request.method in SAFE_METHODS)
+        # Each request picks its own language, even where an app context outlives requests.
+        refresh()
 
     @app.teardown_request
     def _reset_read_only(_exc: BaseException | None) -> None:
         token = g.pop("_read_only_token", None)
         if token is not None:
             reset_read_only(token)
-
-
-def _select_locale() -> str | None:
-    from flask import current_app
-    from flask_login import current_user
-
-    languages = current_app.config["LANGUAGES"]
-    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
-        return current_user.language
-    return request.accept_languages.best_match(languages) if request else None

@@ -29,6 +29,7 @@ class Defaults:
     NOTIFY_RETRY_BASE_SECONDS = 60
     NOTIFY_RETRY_MAX_SECONDS = 3600  # the backoff doubles from the base up to this
     NOTIFY_CLAIM_TIMEOUT_SECONDS = 600
+    NOTIFY_RETENTION_DAYS = 90  # sent rows are deleted after this many days (0: never)
     NOTIFY_BACKGROUND = False  # `make run` turns it on: a thread drains the outbox
     NOTIFY_INTERVAL_SECONDS = 5
     BASE_URL = "http://127.0.0.1:5000"
@@ -40,6 +41,19 @@ class Defaults:
     PASSWORD_HASH_MEMORY_KIB = 65536
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600  # "remember me": a month, in seconds
+    # Sign-in throttling: this many refused attempts within the window, then 429 until they age.
+    SIGN_IN_THROTTLE_SECONDS = 15 * 60
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 10
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = 50
+    # Password reset and invitation links: how long they work (each works once).
+    PASSWORD_RESET_MAX_AGE_SECONDS = 3600
+    # At most this many reset mails per account within the window (seconds), against mail bombing.
+    PASSWORD_RESET_MAILS = 3
+    PASSWORD_RESET_MAIL_WINDOW = 3600
+    INVITATION_MAX_AGE_SECONDS = 14 * 24 * 3600
+    # Proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+    PROXY_COUNT = 0
     SESSION_COOKIE_SAMESITE = "Lax"
     JSON_SORT_KEYS = False
 

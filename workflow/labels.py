@@ -76,9 +76,61 @@ ROLE_LABELS = {
     "author": _l("the author"),
 }
 
+# A role as a name on its own, for lists and forms ("Drafter", not "a drafter").
+ROLE_NAMES = {
+    "poc": _l("Point of contact"),
+    "drafter": _l("Drafter"),
+    "cso_reviewer": _l("CSO reviewer"),
+    "msf_member": _l("MSF member"),
+    "signatory": _l("Signatory"),
+    "implementer": _l("Implementer"),
+}
+
+SECTOR_LABELS = {
+    "government": _l("Government"),
+    "civil_society": _l("Civil society"),
+}
+
 KIND_LABELS = {
     "commitment": _l("commitment"),
     "progress_report": _l("progress report"),
+}
+
+# What a button says: the imperative of each event a person fires.
+ACTIONS = {
+    "submit": _l("Submit for review"),
+    "request_changes": _l("Request changes"),
+    "endorse": _l("Endorse"),
+    "sign_off": _l("Sign off"),
+    "send_back": _l("Send back"),
+    "complete": _l("Mark as completed"),
+    "withdraw": _l("Withdraw"),
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+}
+
+REPORT_ACTIONS = {
+    "submit": _l("Submit the report"),
+    "accept": _l("Accept the report"),
+    "send_back": _l("Send the report back"),
+}
+
+RESPONSE_OUTCOMES = {
+    "adopted": _l("Accepted"),
+    "partly_adopted": _l("Partly accepted"),
+    "not_adopted": _l("Not accepted"),
+    "noted": _l("Noted"),
+}
+
+DECISIONS = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "abstain": _l("Abstain"),
+}
+
+SIDES = {
+    "government": _l("government"),
+    "civil_society": _l("civil society"),
 }
 
 ALL = {
@@ -90,7 +142,14 @@ ALL = {
     "completion": COMPLETION,
     "reporting_cycle": REPORTING_CYCLES,
     "role": ROLE_LABELS,
+    "role_name": ROLE_NAMES,
+    "sector": SECTOR_LABELS,
     "record_kind": KIND_LABELS,
+    "action": ACTIONS,
+    "report_action": REPORT_ACTIONS,
+    "response_outcome": RESPONSE_OUTCOMES,
+    "decision": DECISIONS,
+    "side": SIDES,
 }
 
 

@@ -1,7 +1,7 @@
 """monitor: imported commitment sources, IRM-style ratings, indexes for the board
 
 Revision ID: 0006_monitor
-Revises: 0002
+Revises: 0005_pages
 Create Date: 2026-12-03 04:10:28.776275
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_monitor'
-down_revision = '0002'
+down_revision = '0005_pages'
 branch_labels = None
 depends_on = None
 

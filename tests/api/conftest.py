@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
 
 from workflow.accounts.models import User
-from workflow.api.openapi import DOCUMENT
+from workflow.api.openapi import document
 from workflow.engine.audit import LogEntry
 from workflow.extensions import db
 from workflow.lifecycle import fire
@@ -27,6 +27,8 @@ from workflow.plans.models import Commitment, Revision
 from workflow.reporting.models import ProgressReport
 from workflow.review.models import Comment, Vote
 from workflow.review.operations import cast_vote
+
+DOCUMENT = document()
 
 PREFIX = "/api/v1"
 

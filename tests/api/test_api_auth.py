@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from workflow.accounts.models import ApiToken
-from workflow.api.openapi import DOCUMENT
+from workflow.api.openapi import document
 from workflow.engine.audit import utcnow
 from workflow.extensions import db
+
+DOCUMENT = document()
 
 PROTECTED = [
     (method.upper(), re.sub(r"\{[a-z_]+\}", "1", path))

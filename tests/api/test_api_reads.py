@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 from tests.conftest import COMPLETE_COMMITMENT
 from workflow.extensions import db
-from workflow.reporting.operations import create_report, parse_report
+from workflow.reporting.operations import create_report
+from workflow.reporting.schemas import parse_report
 from workflow.review.operations import add_comment, cast_vote, respond_to_comment
 
 from .conftest import PREFIX

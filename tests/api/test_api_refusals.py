@@ -362,7 +362,7 @@ def test_request_changes_needs_a_comment(api, cast, draft, advance, unchanged, c
             422,
             "guard_failed",
         )
-    assert error["reasons"] == ["a comment is required to request changes"]
+    assert error["reasons"] == ["a comment is required for 'request_changes'"]
 
 
 # --- 400: the request itself is malformed ---------------------------------------------------
@@ -398,14 +398,14 @@ def test_a_malformed_body_is_400(api, cast, draft, unchanged, raw, problem):
     ("body", "fields"),
     [
         ({"version": 1}, {"event": "is required"}),
-        ({"event": 5, "version": 1}, {"event": "must be text"}),
+        ({"event": 5, "version": 1}, {"event": "must be one of: submit, request_changes"}),
         ({"event": "submit"}, {"version": "is required"}),
         ({"event": "submit", "version": "1"}, {"version": "must be a whole number"}),
         ({"event": "submit", "version": True}, {"version": "must be a whole number"}),
         ({"event": "submit", "version": 1.5}, {"version": "must be a whole number"}),
         ({"event": "submit", "version": 0}, {"version": "must be at least 1"}),
         ({"event": "submit", "version": 1, "comment": ["x"]}, {"comment": "must be text"}),
-        ({"event": "launch", "version": 1}, {"event": "is not an event of this workflow"}),
+        ({"event": "launch", "version": 1}, {"event": "must be one of: submit, request_changes"}),
         ({"event": "submit", "version": 1, "force": True}, {"force": "is not a field here"}),
     ],
 )
@@ -460,7 +460,7 @@ def test_wrong_comment_bodies_are_400(api, cast, draft, unchanged, body, field):
     [
         ({"title": "x"}, {"version"}),
         ({"version": 1, "title": ""}, {"title"}),
-        ({"version": 1, "ogp_values": ["happiness"]}, {"ogp_values"}),
+        ({"version": 1, "ogp_values": ["happiness"]}, {"ogp_values[1]"}),
         ({"version": 1, "milestones": "soon"}, {"milestones"}),
         (
             {
@@ -502,7 +502,23 @@ def test_wrong_report_bodies_are_400(api, cast, draft, advance, unchanged):
             400,
             "invalid_input",
         )
-    assert set(error["fields"]) == {"period_end", "completion", "evidence_links"}
+    assert set(error["fields"]) == {"completion", "evidence_links[1]"}
+
+
+def test_a_report_ending_before_it_starts_is_422(api, cast, draft, advance, unchanged):
+    """Well-formed dates that disagree: the document says so, and the answer is a 422."""
+    advance(draft, "implementation")
+    with unchanged(draft.id):
+        error = refused(
+            api.post(
+                f"/commitments/{draft.id}/reports",
+                cast.implementer,
+                {"period_label": "Q1", "period_start": "2024-03-31", "period_end": "2024-01-01"},
+            ),
+            422,
+            "invalid_input",
+        )
+    assert error["fields"] == {"period_end": "must not be before the period start"}
 
 
 # --- 500: an unexpected failure is logged, answered in JSON and rolled back ----------------------
@@ -552,7 +568,7 @@ def test_a_refused_report_edit_leaves_the_report_as_it_was(
             "milestones": [{"milestone_id": foreign, "status": "completed"}],
         },
     )
-    error = refused(r, 400, "invalid_input")
+    error = refused(r, 422, "invalid_input")
     assert error["fields"] == {"milestones": f"milestone {foreign} is not one of this commitment's"}
     shown = api.get(f"/reports/{rid}", cast.poc).json
     assert (shown["narrative"], shown["version"], shown["milestones"]) == ("", 1, [])
@@ -566,3 +582,28 @@ def test_an_oversized_body_is_413(api, cast, draft, unchanged):
             {"body": "x" * (2 * 1024 * 1024)},
         )
         refused(r, 413, "request_entity_too_large")
+
+
+@pytest.mark.parametrize("number", [2**63, 2**64 + 5, 10**30])
+def test_an_id_beyond_64_bits_is_404_like_any_unknown_id(api, cast, client, number):
+    for path in (f"/commitments/{number}", f"/plans/{number}", f"/reports/{number}/history"):
+        refused(api.get(path, cast.poc), 404, "not_found")
+    assert client.get(f"/commitments/{number}").status_code == 404
+    assert client.get(f"/commitments/{2**63 - 1}").status_code == 404
+
+
+def test_errors_come_in_the_callers_language(api, cast, draft):
+    """Accept-Language picks the language of field errors, guard reasons and refusals."""
+    mn = {"Accept-Language": "mn"}
+    r = api.patch(f"/commitments/{draft.id}", cast.drafter, {"version": 1, "title": 5}, headers=mn)
+    assert refused(r, 400, "invalid_input")["fields"] == {"title": "текст байх ёстой"}
+    r = api.post(f"/commitments/{draft.id}/events", cast.cso1, event("submit", 1), headers=mn)
+    assert "үүргийн аль нэг шаардлагатай" in refused(r, 403, "not_allowed")["message"]
+    blank = api.post(f"/plans/{cast.plan.id}/commitments", cast.drafter, {"title": "Bare"}).json
+    r = api.post(f"/commitments/{blank['id']}/events", cast.drafter, event("submit", 1), headers=mn)
+    reasons = refused(r, 422, "guard_failed")["reasons"]
+    assert "үе шат нэмнэ үү" in reasons[-1]
+    english = api.post(f"/commitments/{blank['id']}/events", cast.drafter, event("submit", 1))
+    assert refused(english, 422, "guard_failed")["reasons"][-1] == (
+        "add at least one milestone with start and end dates"
+    )

@@ -130,3 +130,69 @@ def test_versions_are_kept_side_by_side():
     )
     assert engine.definition("doc").version == 2
     assert engine.definition("doc", 1).events["close"].roles == frozenset({"writer"})
+
+
+# --- as strict as a request body ----------------------------------------------------------------
+
+
+def test_a_misspelt_key_is_named_with_its_place():
+    data = small(
+        events={
+            "close": {
+                "source": "open",
+                "target": "closed",
+                "roles": ["writer"],
+                "comment_requird": True,
+            }
+        }
+    )
+    assert problems(data) == ["events.close.comment_requird: unknown key"]
+
+
+@pytest.mark.parametrize(
+    ("change", "place"),
+    [
+        ({"states": {"open": {"gate": "no"}, "closed": {"terminal": True}}}, "states.open.gate"),
+        ({"states": {"open": {"terminal": "yes"}, "closed": {}}}, "states.open.terminal"),
+        ({"states": {"open": {"duration_days": "14"}, "closed": {}}}, "states.open.duration_days"),
+        ({"version": "2"}, "version"),
+        (
+            {"events": {"close": {"source": "open", "target": "closed", "roles": "writer"}}},
+            "events.close.roles",
+        ),
+    ],
+)
+def test_a_wrong_type_is_named_with_its_place(change, place):
+    found = problems(small(**change))
+    assert any(p.startswith(f"{place}: ") for p in found), found
+
+
+def test_a_gate_needs_both_outcomes():
+    data = small(
+        states={"open": {"gate": {"approve": "close"}}, "closed": {"terminal": True}},
+        events={"close": {"source": "open", "target": "closed", "gate": True}},
+    )
+    assert problems(data) == ["states.open.gate.reject: Field required"]
+
+
+def test_the_same_key_and_version_cannot_be_registered_twice():
+    engine = Engine(roles=ROLES, guards=GUARDS)
+    engine.register(small(version=3))
+    with pytest.raises(DefinitionError, match="version 3 is registered already"):
+        engine.register(small(version=3))
+    assert engine.register(small(version=4)).version == 4
+
+
+def test_the_application_does_not_start_with_a_misspelt_definition():
+    """The shipped registry refuses a definition with a misspelt key when it loads."""
+    import copy
+
+    from workflow.accounts.roles import PLAN_ROLES
+    from workflow.definitions.guards import GUARDS as OGP_GUARDS
+
+    data = copy.deepcopy(COMMITMENT)
+    data["events"]["withdraw"]["comment_requird"] = data["events"]["withdraw"].pop(
+        "comment_required"
+    )
+    with pytest.raises(DefinitionError, match=r"events\.withdraw\.comment_requird: unknown key"):
+        Engine(roles=PLAN_ROLES, guards=OGP_GUARDS).register(data)

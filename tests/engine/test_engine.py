@@ -51,7 +51,7 @@ def test_comment_required_events(cast, create_commitment_):
     fire(c, "submit", cast.drafter)
     with pytest.raises(GuardFailed) as exc:
         fire(c, "request_changes", cast.cso1, comment="   ")
-    assert exc.value.reasons == ["a comment is required to request changes"]
+    assert exc.value.reasons == ["a comment is required for 'request_changes'"]
     fire(c, "request_changes", cast.cso1, comment="Add a budget line.")
     assert c.state == "draft"
 

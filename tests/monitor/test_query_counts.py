@@ -12,7 +12,9 @@ from sqlalchemy import event
 
 from workflow.extensions import db as _db
 from workflow.lifecycle import fire
-from workflow.reporting.operations import create_report, fire_report_event, parse_report
+from workflow.reporting.operations import create_report, fire_report_event
+from workflow.reporting.schemas import ReportInput
+from workflow.schema import validate
 from workflow.review.operations import add_comment, cast_vote
 
 from .conftest import csrf_token
@@ -54,7 +56,7 @@ def in_implementation(c, cast, reports: int) -> None:
             "narrative": "Work goes on.",
             "milestones": [{"milestone_id": m.id, "status": "in_progress"} for m in c.milestones],
         }
-        report = create_report(c, cast.implementer, parse_report(body, creating=True))
+        report = create_report(c, cast.implementer, validate(ReportInput, body).model_dump())
         fire_report_event(report, cast.implementer, "submit", version=None, comment=None)
         fire_report_event(report, cast.poc, "accept", version=None, comment="Accepted.")
 

@@ -20,7 +20,8 @@ from workflow.extensions import db
 from workflow.lifecycle import fire
 from workflow.notify.models import OutboxMessage
 from workflow.plans.models import ActionPlan
-from workflow.plans.operations import create_commitment, parse_commitment
+from workflow.plans.operations import create_commitment
+from workflow.plans.schemas import parse_commitment
 
 
 def free_port() -> int:
@@ -55,6 +56,7 @@ class Recorder:
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    busy: set[str] = field(default_factory=set)
     shut_down_at: set[str] = field(default_factory=set)
     delay: float = 0.0
     during_data: Callable[[str], None] | None = None
@@ -63,6 +65,8 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         if address in self.refuse:
             return "550 5.1.1 No such mailbox here"
+        if address in self.busy:
+            return "450 4.2.1 Mailbox busy, try again later"
         if address in self.shut_down_at:
             return "421 4.3.2 Service shutting down"
         envelope.rcpt_tos.append(address)
@@ -166,3 +170,11 @@ def mail_app(fresh_app: Flask, smtp: SmtpServer) -> Flask:
 @pytest.fixture
 def world(fresh_app: Flask) -> World:
     return build_world(fresh_app)
+
+
+def expected_id(app: Flask, row_id: int) -> str:
+    """Return the Message-ID the outbox row `row_id` goes out under on `app`'s installation."""
+    from workflow.notify.dispatcher import message_id
+
+    with app.app_context():
+        return message_id(row_id)

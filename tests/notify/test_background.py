@@ -22,7 +22,7 @@ from workflow.notify.background import run_loop, stop_background_dispatcher
 from workflow.notify.dispatcher import drain
 from workflow.notify.models import PENDING, SENT, OutboxMessage
 
-from .conftest import SmtpServer, point_at, queue_mail
+from .conftest import SmtpServer, expected_id, point_at, queue_mail
 
 
 def wait_for(condition, timeout: float = 10.0) -> bool:
@@ -189,7 +189,7 @@ def test_exit_finishes_the_message_in_hand_and_hands_back_the_rest(
     smtp.handler.delay = 0
     assert drain(point_at(fresh_app, smtp)) == (len(handed_back), 0, 0)  # due now, not in 10 min
     assert Counter(r.message["Message-ID"] for r in smtp.received) == Counter(
-        f"<cocreate-outbox-{i}@cocreate.test>" for i in ids
+        expected_id(fresh_app, i) for i in ids
     )
 
 

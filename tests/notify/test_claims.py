@@ -16,16 +16,12 @@ from workflow.lifecycle import fire
 from workflow.notify.dispatcher import Counts, UnsafeSettings, send_pending
 from workflow.notify.models import PENDING, SENDING, SENT, OutboxMessage
 
-from .conftest import SmtpServer, World, point_at, queue_mail
+from .conftest import SmtpServer, World, expected_id, point_at, queue_mail
 
 
 def outbox(app) -> list[OutboxMessage]:
     with app.app_context():
         return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-
-
-def message_id(row_id: int) -> str:
-    return f"<cocreate-outbox-{row_id}@cocreate.test>"
 
 
 def test_a_batch_that_outlives_its_claim_sends_each_message_once(mail_app, world, smtp):
@@ -48,7 +44,7 @@ def test_a_batch_that_outlives_its_claim_sends_each_message_once(mail_app, world
 
     assert results["second"].sent > 0, "the second dispatcher found nothing to take over"
     assert Counter(r.message["Message-ID"] for r in smtp.received) == Counter(
-        message_id(i) for i in ids
+        expected_id(mail_app, i) for i in ids
     )
     assert results["first"].sent + results["second"].sent == len(ids)
     assert {(r.status, r.attempts) for r in outbox(mail_app)} == {(SENT, 1)}
@@ -63,7 +59,7 @@ def test_a_row_taken_over_mid_send_is_neither_recorded_nor_counted(mail_app, wor
 
     def take_over(msg_id: str) -> None:
         # What another dispatcher's claim does once this one's has timed out.
-        if msg_id == message_id(first):
+        if msg_id == expected_id(mail_app, first):
             with mail_app.app_context():
                 db.session.execute(
                     update(OutboxMessage)
@@ -91,7 +87,7 @@ def test_a_row_taken_over_before_its_turn_is_not_sent(mail_app, world: World, sm
     taken_at = utcnow()
 
     def take_over_the_last(msg_id: str) -> None:
-        if msg_id == message_id(first):
+        if msg_id == expected_id(mail_app, first):
             with mail_app.app_context():
                 db.session.execute(
                     update(OutboxMessage)
@@ -103,8 +99,8 @@ def test_a_row_taken_over_before_its_turn_is_not_sent(mail_app, world: World, sm
     smtp.handler.during_data = take_over_the_last
     assert send_pending(mail_app) == (2, 0, 0)
     assert [r.message["Message-ID"] for r in smtp.received] == [
-        message_id(first),
-        message_id(second),
+        expected_id(mail_app, first),
+        expected_id(mail_app, second),
     ]
     assert outbox(mail_app)[2].claimed_at == taken_at
 

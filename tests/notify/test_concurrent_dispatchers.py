@@ -13,7 +13,7 @@ from workflow.extensions import db
 from workflow.notify.dispatcher import Counts, send_pending
 from workflow.notify.models import SENT, OutboxMessage
 
-from .conftest import queue_mail
+from .conftest import expected_id, queue_mail
 
 
 def test_four_dispatchers_in_threads_send_each_row_once(mail_app, world, smtp):
@@ -41,7 +41,7 @@ def test_four_dispatchers_in_threads_send_each_row_once(mail_app, world, smtp):
     assert sum(c.sent for c in results) == len(ids)
     assert sum(c.retried + c.failed for c in results) == 0
     message_ids = Counter(r.message["Message-ID"] for r in smtp.received)
-    assert message_ids == Counter(f"<cocreate-outbox-{i}@cocreate.test>" for i in ids)
+    assert message_ids == Counter(expected_id(mail_app, i) for i in ids)
     with mail_app.app_context():
         rows = db.session.scalars(select(OutboxMessage))
         assert {(r.status, r.attempts) for r in rows} == {(SENT, 1)}
@@ -66,5 +66,5 @@ def test_rows_another_dispatcher_holds_are_skipped_not_waited_for(mail_app, worl
         worker.join(timeout=20)
     assert outcome == [(len(ids) - 2, 0, 0)], "the dispatcher waited for the locked rows"
     sent = {r.message["Message-ID"] for r in smtp.received}
-    assert sent == {f"<cocreate-outbox-{i}@cocreate.test>" for i in ids[2:]}
+    assert sent == {expected_id(mail_app, i) for i in ids[2:]}
     assert send_pending(mail_app) == (2, 0, 0)

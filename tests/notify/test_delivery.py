@@ -13,10 +13,11 @@ from workflow.labels import event_label, state_label
 from workflow.lifecycle import fire
 from workflow.notify.dispatcher import send_pending
 from workflow.notify.models import SENT, OutboxMessage
-from workflow.reporting.operations import create_report, fire_report_event, parse_report
+from workflow.reporting.operations import create_report, fire_report_event
+from workflow.reporting.schemas import parse_report
 from workflow.review.operations import cast_vote
 
-from .conftest import Received, SmtpServer, World
+from .conftest import Received, SmtpServer, World, expected_id
 
 MSF = ("msf_gov1", "msf_gov2", "msf_cso1", "msf_cso2")
 
@@ -59,7 +60,7 @@ def check_messages(app, world: World, received: list[Received], event: str, comm
     for r in received:
         (address,) = r.rcpt_tos
         row = rows[address]
-        assert r.message["Message-ID"] == f"<cocreate-outbox-{row.id}@cocreate.test>"
+        assert r.message["Message-ID"] == expected_id(app, row.id)
         assert r.message["To"].addresses[0].addr_spec == address
         assert r.mail_from == "no-reply@cocreate.test"
         what = event_label(event)  # "signed off": the same words the pages use

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from workflow import create_app
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.notify.dispatcher import send_pending
+from workflow.notify.dispatcher import message_id, send_pending
 from workflow.notify.models import SENT, OutboxMessage
 
 
@@ -30,7 +30,7 @@ def test_messages_are_written_as_readable_eml_files(fresh_app, world, tmp_path):
         rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         assert all(r.status == SENT and r.sent_at is not None for r in rows)
         ids = [r.id for r in rows]
-        expected = [(f"<cocreate-outbox-{r.id}@cocreate.local>", r.to_address) for r in rows]
+        expected = [(message_id(r.id), r.to_address) for r in rows]
 
     files = sorted(folder.iterdir())
     assert all(p.suffix == ".eml" for p in files)  # no partly written file is left behind

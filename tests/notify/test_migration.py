@@ -12,12 +12,16 @@ from workflow.notify.models import STATUSES, SUPPRESSED
 
 
 def add_row(status: str) -> int:
-    """Insert an outbox row with `status` and commit; return its id."""
+    """Insert an outbox row with `status` and commit, in the schema at hand; return its id."""
+    columns = {c["name"] for c in inspect(db.session.connection()).get_columns("outbox")}
+    if "body_text" in columns:  # before 0003: the row carries its text
+        names, values = "language, subject, body_text, body_html", "'en', 'S', 'T', '<p>T</p>'"
+    else:
+        names, values = "template, audience", "'transition', 'poc'"
     row_id = db.session.execute(
         text(
-            "INSERT INTO outbox (to_address, language, subject, body_text, body_html, status,"
-            " attempts, created_at, next_attempt_at)"
-            " VALUES ('a@example.org', 'en', 'Subject', 'Text', '<p>Text</p>', :status, 0,"
+            f"INSERT INTO outbox (to_address, {names}, status, attempts, created_at,"
+            f" next_attempt_at) VALUES ('a@example.org', {values}, :status, 0,"
             " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id"
         ),
         {"status": status},
@@ -80,5 +84,30 @@ def test_the_copied_table_keeps_its_columns_keys_and_index(fresh_app):
     with fresh_app.app_context():
         downgrade(revision="0001")
         before = outbox_shape()
-        upgrade()
+        upgrade(revision="0002")
         assert repr(outbox_shape()) == repr(before)
+
+
+def test_0003_keeps_sent_rows_and_gives_back_no_text_it_never_had(fresh_app):
+    with fresh_app.app_context():
+        downgrade(revision="0002")
+        sent = add_row("sent")
+        waiting = add_row("pending")
+        upgrade()
+        assert schema_differences() == []
+        rows = db.session.execute(
+            text("SELECT id, status, template, audience FROM outbox ORDER BY id")
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            (sent, "sent", "transition", ""),
+            (waiting, "pending", "transition", ""),
+        ]
+        assert db.session.execute(text("SELECT count(*) FROM installation")).scalar() == 1
+        db.session.rollback()
+
+        downgrade(revision="0002")
+        rows = db.session.execute(text("SELECT id, status FROM outbox ORDER BY id")).all()
+        # A row not yet sent has no text in the old schema: it is never sent, on purpose.
+        assert [tuple(r) for r in rows] == [(sent, "sent"), (waiting, SUPPRESSED)]
+        db.session.rollback()
+        upgrade()

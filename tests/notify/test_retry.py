@@ -8,13 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from tests.conftest import build_app, scratch_database
 from workflow.engine.audit import utcnow
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.notify.dispatcher import retry_delay, send_pending
+from workflow.notify.dispatcher import Claimed, claim_next, retry_delay, send_pending
 from workflow.notify.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 
-from .conftest import SmtpServer, World, point_at
+from .conftest import SmtpServer, World, expected_id, point_at
 
 
 def submit(app, world: World) -> None:
@@ -68,7 +69,7 @@ def test_a_down_server_loses_nothing_and_each_mail_goes_out_once(fresh_app, worl
     assert send_pending(app) == (0, 0, 0)
     assert smtp_down.recipients() == sorted(world.emails[r] for r in ("poc", "cso1", "cso2"))
     ids = sorted(r.message["Message-ID"] for r in smtp_down.received)
-    assert ids == sorted(f"<cocreate-outbox-{r.id}@cocreate.test>" for r in rows)
+    assert ids == sorted(expected_id(app, r.id) for r in rows)
     assert [(r.status, r.attempts, r.last_error) for r in outbox(app)] == [(SENT, 2, None)] * 3
 
 
@@ -159,20 +160,88 @@ def test_a_stale_claim_is_taken_again_and_a_fresh_one_is_not(fresh_app, world, s
     statuses = {r.id: r.status for r in outbox(app)}
     assert statuses == {first: SENT, second: SENDING, third: SENT}
     sent_ids = sorted(r.message["Message-ID"] for r in smtp.received)
-    assert sent_ids == sorted(f"<cocreate-outbox-{i}@cocreate.test>" for i in (first, third))
+    assert sent_ids == sorted(expected_id(app, i) for i in (first, third))
 
 
 def test_a_delivered_message_is_not_retried_when_a_reconnect_would_fail(fresh_app, world, smtp):
     # Flask-Mail's MAIL_MAX_EMAILS reconnects inside send(), after the server took the message.
     app = point_at(fresh_app, smtp, MAIL_MAX_EMAILS=1)
     submit(app, world)
-    first = outbox(app)[0].id
+    first_id = expected_id(app, outbox(app)[0].id)
 
     def go_away_after_the_first(msg_id: str) -> None:
-        if msg_id == f"<cocreate-outbox-{first}@cocreate.test>":
+        if msg_id == first_id:
             smtp.refuse_new_connections()
 
     smtp.handler.during_data = go_away_after_the_first
     assert send_pending(app) == (3, 0, 0)
     assert [(r.status, r.attempts) for r in outbox(app)] == [(SENT, 1)] * 3
     assert len(smtp.received) == 3
+
+
+def test_a_message_that_kills_its_dispatcher_every_time_stops_at_the_attempt_limit(
+    fresh_app, world, smtp
+):
+    app = point_at(fresh_app, smtp, NOTIFY_MAX_ATTEMPTS=3, NOTIFY_CLAIM_TIMEOUT_SECONDS=600)
+    submit(app, world)
+    poison = outbox(app)[0].id
+
+    def die_holding_it() -> None:
+        # What a dispatcher killed while sending leaves: its claim, which then times out.
+        with app.app_context():
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == poison)
+                .values(status=SENDING, claimed_at=utcnow() - timedelta(seconds=601))
+            )
+            db.session.commit()
+
+    die_holding_it()
+    assert send_pending(app) == (3, 0, 0)  # taken over: one attempt died, this one went out
+    assert {r.id: r.attempts for r in outbox(app)}[poison] == 2
+
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == poison).values(attempts=0)
+        )
+        db.session.commit()
+    for _ in range(2):
+        die_holding_it()
+        with app.app_context():  # each takeover counts the death; the dispatcher dies again
+            assert isinstance(claim_next(), Claimed)
+    die_holding_it()
+    smtp.clear()
+    assert send_pending(app) == (0, 0, 1)  # the third death reaches the limit: failed for good
+    row = {r.id: r for r in outbox(app)}[poison]
+    assert (row.status, row.attempts) == (FAILED, 3)
+    assert "stopped while sending it" in row.last_error
+    assert smtp.received == []
+
+
+def test_a_4xx_for_a_recipient_is_retried_with_jittered_backoff_and_a_5xx_is_not(
+    fresh_app, world, smtp
+):
+    app = point_at(fresh_app, smtp, NOTIFY_RETRY_BASE_SECONDS=100)
+    smtp.handler.busy = {world.emails["cso1"]}
+    smtp.handler.refuse.add(world.emails["cso2"])
+    before = utcnow()
+    submit(app, world)
+    assert send_pending(app) == (1, 1, 1)
+    rows = {r.to_address: r for r in outbox(app)}
+    busy, refused = rows[world.emails["cso1"]], rows[world.emails["cso2"]]
+    assert (busy.status, busy.attempts) == (PENDING, 1) and "450" in busy.last_error
+    assert before + timedelta(seconds=100) <= busy.next_attempt_at
+    assert busy.next_attempt_at <= utcnow() + timedelta(seconds=150)
+    assert (refused.status, refused.attempts) == (FAILED, 1) and "550" in refused.last_error
+
+
+def test_message_ids_differ_between_installations(fresh_app, tmp_path):
+    with scratch_database(tmp_path / "other") as url:
+        other = build_app(url, tmp_path / "other" / "instance")
+        try:
+            assert expected_id(fresh_app, 1) != expected_id(other, 1)
+            assert expected_id(fresh_app, 1) == expected_id(fresh_app, 1)
+        finally:
+            with other.app_context():
+                db.session.remove()
+                db.engine.dispose()

@@ -8,7 +8,8 @@ from workflow.engine.audit import LogEntry
 from workflow.extensions import db
 from workflow.lifecycle import allowed_events, fire
 from workflow.notify.models import OutboxMessage
-from workflow.reporting.operations import create_report, fire_report_event, parse_report
+from workflow.reporting.operations import create_report, fire_report_event
+from workflow.reporting.schemas import parse_report
 from workflow.review.operations import add_comment, cast_vote, respond_to_comment
 
 
@@ -156,7 +157,8 @@ def test_reports_stop_when_the_commitment_is_withdrawn(cast, create_commitment_)
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(cast, create_commitment_):
-    from workflow.plans.operations import parse_commitment, update_commitment
+    from workflow.plans.operations import update_commitment
+    from workflow.plans.schemas import parse_commitment
 
     c = create_commitment_(cast.plan, cast.drafter)
     same = parse_commitment(

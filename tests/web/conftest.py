@@ -12,6 +12,13 @@ from workflow.demo.loader import load_demo
 from workflow.extensions import db as _db
 from workflow.plans.models import ActionPlan
 
+from .helpers import PASSWORD
+
+
+@pytest.fixture
+def member(create_user_):
+    return create_user_(email="member@example.org", name="Mona Member", password=PASSWORD)
+
 
 @pytest.fixture
 def demo(db) -> ActionPlan:

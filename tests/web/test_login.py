@@ -2,75 +2,15 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
-from flask import g, request_started
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from workflow.accounts.operations import grant_role
 from workflow.accounts.roles import DRAFTER
 
-PASSWORD = "a long passphrase"
+from .helpers import PASSWORD, TOKEN, csrf_token, sign_in, signed_in_as, text
+
 REFUSED = "The email address or the password is wrong, or the account is deactivated."
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-@pytest.fixture
-def browser(app, client) -> FlaskClient:
-    """The test client, with what a request keeps in `g` forgotten before each request.
-
-    Requests made in a test share the test's app context, hence its `g`, where Flask-Login keeps
-    the signed-in user and Flask-WTF the CSRF token: without this, a test would see the user of
-    the previous request instead of the one the session cookie names.
-    """
-
-    def forget(_sender, **_extra) -> None:
-        for name in ("_login_user", "csrf_token", "csrf_valid"):
-            g.pop(name, None)
-
-    request_started.connect(forget, app)
-    yield client
-    request_started.disconnect(forget, app)
-
-
-@pytest.fixture
-def member(create_user_):
-    return create_user_(email="member@example.org", name="Mona Member", password=PASSWORD)
-
-
-def text(response: TestResponse) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def csrf_token(browser: FlaskClient, url: str = "/login") -> str:
-    response = browser.get(url)
-    assert response.status_code == 200
-    found = TOKEN.search(response.get_data(as_text=True))
-    assert found, f"no CSRF token on {url}"
-    return found.group(1)
-
-
-def sign_in(
-    browser: FlaskClient, email: str, password: str = PASSWORD, next_url: str | None = None
-) -> TestResponse:
-    url = "/login" if next_url is None else f"/login?next={next_url}"
-    data = {"csrf_token": csrf_token(browser, url), "email": email, "password": password}
-    if next_url is not None:
-        data["next"] = next_url
-    return browser.post("/login", data=data)
-
-
-def signed_in_as(browser: FlaskClient) -> str | None:
-    """Return the name the page header shows as signed in, or None when it offers to sign in."""
-    body = text(browser.get("/"))
-    found = re.search(r"Signed in as ([^<]+)</span>", body)
-    if found:
-        return found.group(1)
-    assert ">Sign in</a>" in body
-    return None
 
 
 def test_sign_in_and_out(browser, member):

@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every session and "remember me" cookie names the generation it was made in: raising it
+    # (sign-out, a new password) refuses every cookie made before, wherever it was copied to.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship()
     memberships: Mapped[list[PlanMembership]] = relationship(back_populates="user")
@@ -68,6 +71,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses deactivated accounts
         return self.active
+
+    def get_id(self) -> str:
+        """Return what the session and the "remember me" cookie keep: id and generation."""
+        return f"{self.id}:{self.session_generation}"
 
     def set_password(self, password: str) -> None:
         """Store an Argon2id hash of the password, never the password."""
@@ -137,3 +144,18 @@ class ApiToken(db.Model):
         row = cls(user=user, name=name, token_hash=cls.hash_token(token))
         db.session.add(row)
         return row, token
+
+
+class ThrottleEvent(db.Model):
+    """Something to slow down, kept for a while: a refused sign-in, a password reset mail.
+
+    The database is the store every worker process shares. The key names what is counted (an
+    account, an address) by a hash: people type passwords into the address field, and such a
+    slip must not be kept in clear.
+    """
+
+    __tablename__ = "throttle_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

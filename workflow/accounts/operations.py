@@ -37,8 +37,8 @@ def create_user(
     email = normalise_email(email)
     if language not in LANGUAGES:
         raise InvalidInput({"language": f"must be one of: {', '.join(LANGUAGES)}"})
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput({"password": f"must be at least {MIN_PASSWORD_LENGTH} characters"})
+    if password is not None:
+        check_password_length(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with the address {email} exists already")
     user = User(
@@ -82,6 +82,17 @@ def grant_role(plan, user: User, role: str, sector: str | None = None) -> PlanMe
     return membership
 
 
+def plan_roles_of(plan, user: User) -> set[str]:
+    """Return the roles the user holds on the plan, active or not."""
+    return set(
+        db.session.scalars(
+            select(PlanMembership.role).where(
+                PlanMembership.plan_id == plan.id, PlanMembership.user_id == user.id
+            )
+        )
+    )
+
+
 def revoke_role(plan, user: User, role: str) -> None:
     """Take a role on a plan away from a user; raise NotFound when they do not hold it."""
     membership = db.session.scalar(
@@ -102,6 +113,7 @@ def revoke_role(plan, user: User, role: str) -> None:
 def deactivate_user(user: User) -> None:
     """Close an account: no sign-in, no tokens, no mail; votes it was holding up are recounted."""
     user.active = False
+    end_sessions(user)
     revoke_tokens(user)
     forums = db.session.scalars(
         select(PlanMembership.plan_id).where(
@@ -109,6 +121,25 @@ def deactivate_user(user: User) -> None:
         )
     ).all()
     recount_open_votes(forums)
+
+
+def end_sessions(user: User) -> None:
+    """Refuse every session and "remember me" cookie the user holds now, on every device."""
+    user.session_generation = (user.session_generation or 0) + 1
+    db.session.flush()
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password and end every session made with the old one."""
+    check_password_length(password)
+    user.set_password(password)
+    end_sessions(user)
+
+
+def check_password_length(password: str) -> None:
+    """Raise InvalidInput unless the password is long enough."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput({"password": f"must be at least {MIN_PASSWORD_LENGTH} characters"})
 
 
 def revoke_tokens(user: User) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select, true
 
 from ..definitions.commitment import (
     DRAFTING_STATES,
@@ -13,6 +13,7 @@ from ..definitions.commitment import (
     IMPLEMENTATION_STATE,
     VOTING_STATE,
 )
+from ..definitions.progress_report import EDITABLE_STATE as REPORT_EDITABLE_STATE
 from ..engine import Actor, NotAllowed
 from ..errors import Conflict
 from ..extensions import db
@@ -42,16 +43,39 @@ def actor_for(user: User, plan: ActionPlan) -> Actor:
     return Actor(user_id=user.id, label=user.name, roles=plan_roles(user, plan))
 
 
+def visible_plans_rule(user: User | None) -> ColumnElement[bool]:
+    """Who may see a plan, as SQL: public plans to all, others to members and administrators.
+
+    The one statement of the rule: lists filter by it and can_view_plan asks it of one plan.
+    """
+    from ..plans.models import ActionPlan  # plans' models import this package's models
+
+    public = ActionPlan.is_public.is_(True)
+    if _is_admin(user) and user.active:
+        return true()
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return public
+    member_of = select(PlanMembership.plan_id).where(PlanMembership.user_id == user.id)
+    return or_(public, ActionPlan.id.in_(member_of))
+
+
 def can_view_plan(user: User | None, plan: ActionPlan) -> bool:
     """Public plans are open to all; others to their members and administrators."""
-    if plan.is_public:
-        return True
-    return _is_admin(user) or bool(plan_roles(user, plan))
+    from ..plans.models import ActionPlan
+
+    return bool(
+        db.session.scalar(
+            select(exists().where(ActionPlan.id == plan.id, visible_plans_rule(user)))
+        )
+    )
+
+
+CREATING_ROLES = frozenset({DRAFTER, POC})
 
 
 def can_create_commitment(user: User | None, plan: ActionPlan) -> bool:
     """Drafters and the point of contact add commitments to a plan."""
-    return bool(plan_roles(user, plan) & {DRAFTER, POC})
+    return bool(plan_roles(user, plan) & CREATING_ROLES)
 
 
 def can_edit_commitment(
@@ -93,7 +117,7 @@ def can_create_report(user: User | None, commitment: Commitment, check_state: bo
 
 def can_edit_report(user: User | None, report: ProgressReport, check_state: bool = True) -> bool:
     """Implementers change a report while it is a draft."""
-    if check_state and report.state != "draft":
+    if check_state and report.state != REPORT_EDITABLE_STATE:
         return False
     return IMPLEMENTER in plan_roles(user, report.commitment.plan)
 
@@ -113,6 +137,26 @@ def require(allowed: bool, message: str) -> None:
 
 def _is_admin(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
+
+
+def can_view_outbox(user: Any) -> bool:
+    """Administrators see the outbox: every message, its attempts and errors."""
+    return _is_admin(user)
+
+
+def can_retry_outbox_message(user: Any, message: Any) -> bool:
+    """Administrators send a message that failed for good again."""
+    return _is_admin(user) and message.status == "failed"
+
+
+def can_manage_accounts(user: User | None) -> bool:
+    """Administrators create, invite and deactivate accounts and keep the organisations."""
+    return _is_admin(user) and bool(user.active)
+
+
+def can_manage_members(user: User | None, plan: ActionPlan) -> bool:
+    """The plan's point of contact (and administrators) invite people and give or take roles."""
+    return can_manage_accounts(user) or POC in plan_roles(user, plan)
 
 
 def can_monitor_plan(user: User | None, plan: ActionPlan) -> bool:

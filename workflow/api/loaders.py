@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..accounts.permissions import can_view_plan
 from ..errors import NotFound
 from ..plans import queries as plan_queries
@@ -17,7 +19,7 @@ def visible_plan(plan_id: int) -> ActionPlan:
     """Return a plan the caller may see, or raise NotFound."""
     plan = plan_queries.get_plan(plan_id)
     if plan is None or not can_view_plan(current_user(), plan):
-        raise NotFound(f"there is no action plan {plan_id} that you can see")
+        raise NotFound(_l("there is no action plan %(id)s that you can see", id=plan_id))
     return plan
 
 
@@ -25,7 +27,7 @@ def visible_commitment(commitment_id: int) -> Commitment:
     """Return a commitment the caller may see, or raise NotFound."""
     commitment = plan_queries.get_commitment(commitment_id)
     if commitment is None or not can_view_plan(current_user(), commitment.plan):
-        raise NotFound(f"there is no commitment {commitment_id} that you can see")
+        raise NotFound(_l("there is no commitment %(id)s that you can see", id=commitment_id))
     return commitment
 
 
@@ -34,7 +36,7 @@ def visible_comment(comment_id: int) -> tuple[Comment, Commitment]:
     comment = review_queries.get_comment(comment_id)
     commitment = plan_queries.get_commitment(comment.commitment_id) if comment else None
     if commitment is None or not can_view_plan(current_user(), commitment.plan):
-        raise NotFound(f"there is no comment {comment_id} that you can see")
+        raise NotFound(_l("there is no comment %(id)s that you can see", id=comment_id))
     return comment, commitment
 
 
@@ -42,5 +44,5 @@ def visible_report(report_id: int) -> ProgressReport:
     """Return a progress report the caller may see, or raise NotFound."""
     report = report_queries.get_report(report_id)
     if report is None or not can_view_plan(current_user(), report.plan):
-        raise NotFound(f"there is no progress report {report_id} that you can see")
+        raise NotFound(_l("there is no progress report %(id)s that you can see", id=report_id))
     return report

@@ -1,41 +1,52 @@
-"""API routes: the caller, plans, commitments, their revisions, events and history."""
+"""API routes: the caller, plans, commitments and their revisions."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import url_for
 
 from ..definitions.registry import engine
-from ..lifecycle import allowed_events, fire
+from ..lifecycle import allowed_events
 from ..plans import queries
+from ..plans import schemas as plans
 from ..plans.models import Commitment
-from ..plans.operations import create_commitment, parse_commitment, update_commitment
+from ..plans.operations import create_commitment, update_commitment
 from ..review.queries import vote_round
-from . import serialize
-from .core import Reply, created, current_user, json_body, route
-from .inputs import parse_event
+from ..schema import sent
+from . import schemas, serialize
+from .core import Body, Reply, created, current_user, route
 from .loaders import visible_commitment, visible_plan
 
 
-@route("/me")
+@route(
+    "/me",
+    reply=schemas.Me,
+    tag="people",
+    summary="You, with your roles on every plan",
+    errors=("401",),
+)
 def show_me() -> Reply:
     """Return the caller with their roles on every plan."""
     user = current_user()
     return serialize.me(user, queries.user_memberships(user))
 
 
-@route("/plans")
+@route(
+    "/plans",
+    reply=plans.PlanList,
+    tag="plans",
+    summary="The plans you may see: public ones, your own, all for an admin",
+    errors=("401",),
+)
 def list_plans() -> Reply:
     """List the plans the caller may see."""
     user = current_user()
-    plans = queries.visible_plans(user)
-    ids = [p.id for p in plans]
+    found = queries.visible_plans(user)
+    ids = [p.id for p in found]
     roles, counts = queries.roles_by_plan(user, ids), queries.commitment_counts(ids)
-    return {"plans": [serialize.plan(p, roles[p.id], counts[p.id]) for p in plans]}
+    return plans.PlanList(plans=[serialize.plan(p, roles[p.id], counts[p.id]) for p in found])
 
 
-@route("/plans/<int:plan_id>")
+@route("/plans/<int:plan_id>", reply=plans.Plan, tag="plans", summary="One plan")
 def show_plan(plan_id: int) -> Reply:
     """Return one plan with the caller's roles and its pipeline."""
     plan = visible_plan(plan_id)
@@ -44,20 +55,34 @@ def show_plan(plan_id: int) -> Reply:
     return serialize.plan(plan, roles[plan.id], counts[plan.id])
 
 
-@route("/plans/<int:plan_id>/commitments")
+@route(
+    "/plans/<int:plan_id>/commitments",
+    reply=plans.CommitmentList,
+    tag="commitments",
+    summary="The plan's commitments",
+)
 def list_commitments(plan_id: int) -> Reply:
     """List a plan's commitments in order."""
     plan = visible_plan(plan_id)
-    return {
-        "commitments": [serialize.commitment_summary(c) for c in queries.plan_commitments(plan)]
-    }
+    return plans.CommitmentList(
+        commitments=[serialize.commitment_summary(c) for c in queries.plan_commitments(plan)]
+    )
 
 
-@route("/plans/<int:plan_id>/commitments", methods=["POST"])
-def add_commitment(plan_id: int) -> Reply:
+@route(
+    "/plans/<int:plan_id>/commitments",
+    "POST",
+    body=plans.CommitmentInput,
+    reply=schemas.Commitment,
+    status=201,
+    tag="commitments",
+    summary="Draft a new commitment (drafters and the point of contact)",
+    operation_id="createCommitment",
+)
+def add_commitment(plan_id: int, body: Body[plans.CommitmentInput]) -> Reply:
     """Draft a new commitment on a plan."""
     plan = visible_plan(plan_id)
-    values = parse_commitment(json_body(), creating=True)
+    values = sent(body())
     values.pop("note", None)
     commitment = create_commitment(plan, current_user(), values)
     return created(
@@ -65,51 +90,50 @@ def add_commitment(plan_id: int) -> Reply:
     )
 
 
-@route("/commitments/<int:commitment_id>")
+@route(
+    "/commitments/<int:commitment_id>",
+    reply=schemas.Commitment,
+    tag="commitments",
+    summary="One commitment",
+)
 def show_commitment(commitment_id: int) -> Reply:
     """Return a commitment as the caller sees it."""
     return commitment_reply(visible_commitment(commitment_id))
 
 
-@route("/commitments/<int:commitment_id>", methods=["PATCH"])
-def edit_commitment(commitment_id: int) -> Reply:
+@route(
+    "/commitments/<int:commitment_id>",
+    "PATCH",
+    body=plans.CommitmentPatch,
+    reply=schemas.Commitment,
+    tag="commitments",
+    summary="Change the text of a draft; saves a revision",
+    description="Only the fields sent change; `milestones` replaces them all.",
+)
+def edit_commitment(commitment_id: int, body: Body[plans.CommitmentPatch]) -> Reply:
     """Change a draft's text, saving a revision."""
     commitment = visible_commitment(commitment_id)
-    data = json_body()
-    values = parse_commitment(data, creating=False)
+    values = sent(body())
+    version = values.pop("version")
     note = values.pop("note", "")
-    update_commitment(commitment, current_user(), values, version=data["version"], note=note)
+    update_commitment(commitment, current_user(), values, version=version, note=note)
     return commitment_reply(commitment)
 
 
-@route("/commitments/<int:commitment_id>/revisions")
+@route(
+    "/commitments/<int:commitment_id>/revisions",
+    reply=plans.RevisionList,
+    tag="commitments",
+    summary="Every saved version of the text",
+)
 def list_revisions(commitment_id: int) -> Reply:
     """List every saved version of a commitment's text."""
     commitment = visible_commitment(commitment_id)
     revisions = queries.commitment_revisions(commitment)
-    return {"revisions": [serialize.revision(r) for r in revisions]}
+    return plans.RevisionList(revisions=[serialize.revision(r) for r in revisions])
 
 
-@route("/commitments/<int:commitment_id>/events", methods=["POST"])
-def fire_commitment_event(commitment_id: int) -> Reply:
-    """Fire a workflow event on a commitment."""
-    commitment = visible_commitment(commitment_id)
-    wanted = parse_event(json_body(), engine.definition_for(commitment))
-    user = current_user()
-    transition = fire(
-        commitment, wanted.event, user, version=wanted.version, comment=wanted.comment
-    )
-    return serialize.transition(commitment, transition, allowed_events(commitment, user))
-
-
-@route("/commitments/<int:commitment_id>/history")
-def commitment_history(commitment_id: int) -> Reply:
-    """Return a commitment's transition log."""
-    commitment = visible_commitment(commitment_id)
-    return serialize.history(queries.record_history(commitment))
-
-
-def commitment_reply(commitment: Commitment) -> dict[str, Any]:
+def commitment_reply(commitment: Commitment) -> schemas.Commitment:
     """Return the full commitment as the caller sees it, with the vote while one is open."""
     gate = engine.definition_for(commitment).states[commitment.state].gate
     return serialize.commitment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from ..engine.audit import times_entered
@@ -10,17 +11,18 @@ from ..plans.models import REQUIRED_FIELDS, Commitment
 from ..reporting.models import ProgressReport
 from ..review.models import Comment
 from .commitment import IMPLEMENTATION_STATE, REVIEW_STATE
+from .progress_report import ACCEPTED_STATE
 
 FIELD_LABELS = {
-    "title": "title",
-    "problem": "problem it addresses",
-    "description": "description of the commitment",
-    "how_it_solves": "how it will solve the problem",
-    "ogp_values": "relevance to OGP values",
-    "lead_agency": "lead implementing agency",
-    "other_actors_government": "other government actors",
-    "other_actors_civil_society": "civil-society and other actors",
-    "expected_results": "expected results (ambition)",
+    "title": _l("title"),
+    "problem": _l("problem it addresses"),
+    "description": _l("description of the commitment"),
+    "how_it_solves": _l("how it will solve the problem"),
+    "ogp_values": _l("relevance to OGP values"),
+    "lead_agency": _l("lead implementing agency"),
+    "other_actors_government": _l("other government actors"),
+    "other_actors_civil_society": _l("civil-society and other actors"),
+    "expected_results": _l("expected results (ambition)"),
 }
 
 
@@ -30,22 +32,22 @@ def commitment_complete(commitment: Commitment) -> list[str]:
     for name in REQUIRED_FIELDS:
         value = getattr(commitment, name)
         if not value or (isinstance(value, str) and not value.strip()):
-            reasons.append(f"the {FIELD_LABELS[name]} is empty")
+            reasons.append(_l("the %(field)s is empty", field=FIELD_LABELS[name]))
     return reasons
 
 
 def milestones_dated(commitment: Commitment) -> list[str]:
     """At least one milestone, each with a start date and a later end date."""
     if not commitment.milestones:
-        return ["add at least one milestone with start and end dates"]
+        return [_l("add at least one milestone with start and end dates")]
     reasons = []
     for m in commitment.milestones:
         if m.start_date is None:
-            reasons.append(f"milestone {m.position} has no start date")
+            reasons.append(_l("milestone %(n)s has no start date", n=m.position))
         if m.end_date is None:
-            reasons.append(f"milestone {m.position} has no end date")
+            reasons.append(_l("milestone %(n)s has no end date", n=m.position))
         if m.start_date and m.end_date and m.end_date <= m.start_date:
-            reasons.append(f"milestone {m.position} ends before it starts")
+            reasons.append(_l("milestone %(n)s ends before it starts", n=m.position))
     return reasons
 
 
@@ -62,9 +64,13 @@ def comments_answered(commitment: Commitment) -> list[str]:
         .order_by(Comment.id)
     ).all()
     return [
-        f"comment {c.id}"
-        + (f" on the {FIELD_LABELS[c.field]}" if c.field else "")
-        + " has no response yet"
+        _l(
+            "comment %(id)s on the %(field)s has no response yet",
+            id=c.id,
+            field=FIELD_LABELS[c.field],
+        )
+        if c.field
+        else _l("comment %(id)s has no response yet", id=c.id)
         for c in unanswered
     ]
 
@@ -75,21 +81,23 @@ def completion_reported(commitment: Commitment) -> list[str]:
         select(
             exists().where(
                 ProgressReport.commitment_id == commitment.id,
-                ProgressReport.state == "accepted",
+                ProgressReport.state == ACCEPTED_STATE,
                 ProgressReport.completion.is_not(None),
             )
         )
     )
-    return [] if reported else ["no accepted progress report states the completion level yet"]
+    if reported:
+        return []
+    return [_l("no accepted progress report states the completion level yet")]
 
 
 def report_complete(report: ProgressReport) -> list[str]:
     """A report states its completion level and says what was done."""
     reasons = []
     if not report.completion:
-        reasons.append("the completion level is not stated")
+        reasons.append(_l("the completion level is not stated"))
     if not (report.narrative or "").strip():
-        reasons.append("the narrative of what was done is empty")
+        reasons.append(_l("the narrative of what was done is empty"))
     return reasons
 
 
@@ -98,7 +106,7 @@ def commitment_in_implementation(report: ProgressReport) -> list[str]:
     state = report.commitment.state
     if state == IMPLEMENTATION_STATE:
         return []
-    return [f"its commitment is no longer under implementation (it is '{state}')"]
+    return [_l("its commitment is no longer under implementation (it is '%(state)s')", state=state)]
 
 
 GUARDS = {

@@ -38,3 +38,7 @@ PROGRESS_REPORT = {
 }
 
 STATES = tuple(PROGRESS_REPORT["states"])
+
+# The states other rules refer to by meaning: editing, and the report that counts.
+EDITABLE_STATE = "draft"
+ACCEPTED_STATE = "accepted"

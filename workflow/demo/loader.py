@@ -35,10 +35,13 @@ from ..lifecycle import fire
 from ..monitor.importer import import_commitments
 from ..notify.models import PENDING, SUPPRESSED, OutboxMessage
 from ..plans.models import ActionPlan, Commitment
-from ..plans.operations import create_commitment, parse_commitment
+from ..plans.operations import create_commitment
+from ..plans.schemas import CommitmentInput
 from ..reporting.models import ProgressReport
-from ..reporting.operations import create_report, fire_report_event, parse_report
+from ..reporting.operations import create_report, fire_report_event
+from ..reporting.schemas import ReportInput
 from ..review.operations import add_comment, cast_vote, respond_to_comment
+from ..schema import sent, validate
 from .texts import DEMO_NOTE, FALLBACK_TITLES, TEXTS
 
 PLAN_SLUG = "mongolia-nap5"
@@ -275,7 +278,7 @@ def _create(plan: ActionPlan, people: People, row: SourceRow) -> Commitment:
             for d, start, end in text["milestones"]
         ],
     }
-    values = parse_commitment(body, creating=True)
+    values = sent(validate(CommitmentInput, body))
     values["ogp_id"] = row.ogp_id
     commitment = create_commitment(plan, people.drafter, values)
     if commitment.number != row.number:
@@ -333,7 +336,7 @@ def _report(
             {"milestone_id": m.id, "status": s} for m, s in zip(c.milestones, statuses, strict=True)
         ],
     }
-    report = create_report(c, p.implementer, parse_report(body, creating=True))
+    report = create_report(c, p.implementer, validate(ReportInput, body).model_dump())
     fire_report_event(report, p.implementer, "submit", version=None, comment=None)
     if accept:
         fire_report_event(report, p.poc, "accept", version=None, comment="Accepted; thank you.")

@@ -6,7 +6,9 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import DefinitionError
 
@@ -60,30 +62,76 @@ class Definition:
         return [e for e in self.events.values() if state in e.sources]
 
 
+class _Strict(BaseModel):
+    # A definition is checked as strictly as a request: no unknown key, no coerced type.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class _GateData(_Strict):
+    approve: str
+    reject: str
+
+
+class _StateData(_Strict):
+    terminal: bool = False
+    duration_days: Annotated[int, Field(gt=0)] | None = None
+    gate: _GateData | None = None
+
+
+class _EventData(_Strict):
+    source: str | list[str]
+    target: str
+    roles: list[str] = []
+    guards: list[str] = []
+    comment_required: bool = False
+    notify: list[str] = []
+    notify_author: bool = False
+    gate: bool = False
+
+
+class _DefinitionData(_Strict):
+    key: Annotated[str, Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")]
+    version: Annotated[int, Field(ge=1)] = 1
+    initial: str
+    states: dict[str, _StateData | None]
+    events: dict[str, _EventData]
+
+
 def load_definition(
     data: Mapping[str, Any], *, roles: Collection[str], guards: Collection[str]
 ) -> Definition:
     """Build a Definition from plain data, raising DefinitionError listing every problem."""
-    key = str(data.get("key") or "<unnamed>")
+    key = str(data.get("key") or "<unnamed>") if isinstance(data, Mapping) else "<unnamed>"
+    try:
+        raw = _DefinitionData.model_validate(data)
+    except ValidationError as exc:
+        raise DefinitionError(key, [_where(e) for e in exc.errors(include_url=False)]) from None
     problems: list[str] = []
-    states = _load_states(data.get("states") or {}, problems)
-    initial = data.get("initial")
+    states = _load_states(raw.states, problems)
+    initial = raw.initial
     if initial not in states:
         problems.append(f"initial state '{initial}' is not a state")
     active = [name for name, s in states.items() if not s.terminal]
-    events = _load_events(data.get("events") or {}, states, active, roles, guards, problems)
+    events = _load_events(raw.events, states, active, roles, guards, problems)
     if not problems:
         _check_graph(initial, states, events, problems)
     if problems:
         raise DefinitionError(key, problems)
     return Definition(
-        key=key,
-        version=int(data.get("version", 1)),
+        key=raw.key,
+        version=raw.version,
         initial=initial,
         states=states,
         events=events,
         fingerprint=fingerprint(data),
     )
+
+
+def _where(error: Mapping[str, Any]) -> str:
+    place = ".".join(str(p) for p in error["loc"]) or "the definition"
+    if error["type"] == "extra_forbidden":
+        return f"{place}: unknown key"
+    return f"{place}: {error['msg']}"
 
 
 def fingerprint(data: Mapping[str, Any]) -> str:
@@ -92,27 +140,24 @@ def fingerprint(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _load_states(raw: Mapping[str, Any], problems: list[str]) -> dict[str, StateSpec]:
+def _load_states(raw: Mapping[str, _StateData | None], problems: list[str]) -> dict[str, StateSpec]:
     if not raw:
         problems.append("it has no states")
     states = {}
     for name, spec in raw.items():
-        spec = spec or {}
-        gate = spec.get("gate")
-        duration = spec.get("duration_days")
-        if duration is not None and (not isinstance(duration, int) or duration <= 0):
-            problems.append(f"state '{name}' has a duration that is not a positive whole number")
+        spec = spec or _StateData()
+        gate = spec.gate
         states[name] = StateSpec(
             name=name,
-            terminal=bool(spec.get("terminal", False)),
-            duration_days=duration,
-            gate=GateSpec(gate["approve"], gate["reject"]) if gate else None,
+            terminal=spec.terminal,
+            duration_days=spec.duration_days,
+            gate=GateSpec(gate.approve, gate.reject) if gate else None,
         )
     return states
 
 
 def _load_events(
-    raw: Mapping[str, Any],
+    raw: Mapping[str, _EventData],
     states: Mapping[str, StateSpec],
     active: list[str],
     roles: Collection[str],
@@ -121,7 +166,7 @@ def _load_events(
 ) -> dict[str, EventSpec]:
     events = {}
     for name, spec in raw.items():
-        source = spec.get("source", ())
+        source = spec.source
         sources = tuple(active) if source == ANY_ACTIVE_STATE else tuple(_as_list(source))
         if not sources:
             problems.append(f"event '{name}' has no source state")
@@ -130,30 +175,30 @@ def _load_events(
                 problems.append(f"event '{name}' starts from unknown state '{s}'")
             elif states[s].terminal:
                 problems.append(f"event '{name}' leaves terminal state '{s}'")
-        target = spec.get("target")
+        target = spec.target
         if target not in states:
             problems.append(f"event '{name}' goes to unknown state '{target}'")
-        event_roles = frozenset(_as_list(spec.get("roles", ())))
-        notify = frozenset(_as_list(spec.get("notify", ())))
+        event_roles = frozenset(spec.roles)
+        notify = frozenset(spec.notify)
         for role in sorted((event_roles | notify) - set(roles)):
             problems.append(f"event '{name}' names unknown role '{role}'")
-        event_guards = tuple(_as_list(spec.get("guards", ())))
-        for guard in event_guards:
+        for guard in spec.guards:
             if guard not in guards:
                 problems.append(f"event '{name}' names unknown guard '{guard}'")
-        is_gate = bool(spec.get("gate", False))
-        if not is_gate and not event_roles:
+        if not spec.gate and not event_roles:
             problems.append(f"event '{name}' names no role that may fire it")
+        if spec.gate and event_roles:
+            problems.append(f"event '{name}' is fired by the vote: it takes no roles")
         events[name] = EventSpec(
             name=name,
             sources=sources,
             target=target,
             roles=event_roles,
-            guards=event_guards,
-            comment_required=bool(spec.get("comment_required", False)),
+            guards=tuple(spec.guards),
+            comment_required=spec.comment_required,
             notify=notify,
-            notify_author=bool(spec.get("notify_author", False)),
-            gate=is_gate,
+            notify_author=spec.notify_author,
+            gate=spec.gate,
         )
     for state in states.values():
         if state.gate:
@@ -164,6 +209,12 @@ def _load_events(
                     problems.append(
                         f"gate event '{ev}' must leave state '{state.name}' and be marked gate"
                     )
+    gate_events = {e.name for e in events.values() if e.gate}
+    gated = {
+        ev for s in states.values() if s.gate for ev in (s.gate.approve_event, s.gate.reject_event)
+    }
+    for name in sorted(gate_events - gated):
+        problems.append(f"event '{name}' is marked gate but no state's gate fires it")
     return events
 
 

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+
+class Joined:
+    """Parts (lazy strings among them) joined when read, so each is in the reader's language."""
+
+    def __init__(self, parts: Iterable[Any], separator: str = "; ") -> None:
+        self.parts = list(parts)
+        self.separator = separator
+
+    def __str__(self) -> str:
+        return self.separator.join(str(p) for p in self.parts)
+
 
 class WorkflowError(Exception):
     """Base class: a request the workflow refuses, with a message a person can act on."""
@@ -9,9 +25,14 @@ class WorkflowError(Exception):
     status = 400
     code = "workflow_error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Any) -> None:
         super().__init__(message)
-        self.message = message
+        self.text = message  # may be a lazy string: rendered in the language of whoever reads it
+
+    @property
+    def message(self) -> str:
+        """Return the message in the current language."""
+        return str(self.text)
 
 
 class DefinitionError(WorkflowError):
@@ -33,8 +54,10 @@ class GuardFailed(WorkflowError):
     status = 422
     code = "guard_failed"
 
-    def __init__(self, event: str, reasons: list[str]) -> None:
-        super().__init__(f"'{event}' cannot happen yet: " + "; ".join(reasons))
+    def __init__(self, event: str, reasons: list[Any]) -> None:
+        super().__init__(
+            _l("'%(event)s' cannot happen yet: %(reasons)s", event=event, reasons=Joined(reasons))
+        )
         self.reasons = reasons
 
 
@@ -43,13 +66,20 @@ class StaleVersion(WorkflowError):
     code = "stale_version"
 
     def __init__(self, expected: int | None, current: int | None) -> None:
+        parts: list[Any] = []
         if current is None:  # a concurrent write caught at flush time: its version is unknown
-            message = "someone else changed the record at the same moment"
+            parts.append(_l("someone else changed the record at the same moment"))
         else:
-            message = f"the record changed since you read it (it is now at version {current})"
+            parts.append(
+                _l(
+                    "the record changed since you read it (it is now at version %(current)s)",
+                    current=current,
+                )
+            )
         if expected is not None:
-            message += f"; you sent version {expected}"
-        super().__init__(message + "; reload it and try again")
+            parts.append(_l("you sent version %(expected)s", expected=expected))
+        parts.append(_l("reload it and try again"))
+        super().__init__(Joined(parts))
         self.expected = expected
         self.current = current
 

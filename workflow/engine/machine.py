@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
@@ -14,7 +15,7 @@ from transitions import Machine, MachineError
 from ..extensions import db
 from .audit import LogEntry, append_entry, utcnow
 from .definition import Definition, EventSpec, load_definition
-from .errors import GuardFailed, InvalidEvent, NotAllowed, StaleVersion
+from .errors import DefinitionError, GuardFailed, InvalidEvent, Joined, NotAllowed, StaleVersion
 
 # A guard looks at a record and returns the reasons it blocks the event (empty: it passes).
 Guard = Callable[[Any], list[str]]
@@ -63,6 +64,11 @@ class Engine:
     def register(self, data: Mapping[str, Any]) -> Definition:
         """Validate a definition and build its machine; raise DefinitionError when invalid."""
         definition = load_definition(data, roles=self.roles, guards=self.guards)
+        if (definition.key, definition.version) in self._compiled:
+            raise DefinitionError(
+                definition.key,
+                [f"version {definition.version} is registered already; a change needs a new one"],
+            )
         # No model attached and no to_<state> shortcuts: records are passed in at each firing.
         machine = Machine(
             model=None,
@@ -85,7 +91,13 @@ class Engine:
         try:
             return self._compiled[(key, version)].definition
         except KeyError:
-            raise InvalidEvent(f"no workflow '{key}' version {version} is installed") from None
+            raise InvalidEvent(
+                _l(
+                    "no workflow '%(key)s' version %(version)s is installed",
+                    key=key,
+                    version=version,
+                )
+            ) from None
 
     def installed(self, key: str, version: int) -> bool:
         """Return whether a definition version is loaded (records may run on older ones)."""
@@ -134,12 +146,21 @@ class Engine:
         self._check_roles(record, event, actor)
         if record.state not in event.sources:
             raise InvalidEvent(
-                f"'{event_name}' is not possible while the record is '{record.state}'"
-                + _options(self.definition_for(record), record.state)
+                Joined(
+                    [
+                        _l(
+                            "'%(event)s' is not possible while the record is '%(state)s'",
+                            event=event_name,
+                            state=record.state,
+                        ),
+                        *_options(self.definition_for(record), record.state),
+                    ],
+                    " ",
+                )
             )
-        reasons = []
+        reasons: list[Any] = []
         if event.comment_required and not (comment or "").strip():
-            reasons.append(f"a comment is required to {event_name.replace('_', ' ')}")
+            reasons.append(_l("a comment is required for '%(event)s'", event=event_name))
         for guard in event.guards:
             reasons.extend(self.guards[guard](record))
         return reasons
@@ -196,11 +217,17 @@ class Engine:
     @staticmethod
     def _check_roles(record: Any, event: EventSpec, actor: Actor) -> None:
         if event.gate and not actor.is_gate:
-            raise NotAllowed(f"'{event.name}' is decided by the vote, not by a person")
+            raise NotAllowed(
+                _l("'%(event)s' is decided by the vote, not by a person", event=event.name)
+            )
         if not event.gate and not (event.roles & actor.roles):
             raise NotAllowed(
-                f"'{event.name}' needs one of the roles {', '.join(sorted(event.roles))}; "
-                f"you hold {', '.join(sorted(actor.roles)) or 'none'} here"
+                _l(
+                    "'%(event)s' needs one of the roles %(roles)s; you hold %(held)s here",
+                    event=event.name,
+                    roles=", ".join(sorted(event.roles)),
+                    held=", ".join(sorted(actor.roles)) or "-",
+                )
             )
 
     def _event(self, record: Any, event_name: str) -> EventSpec:
@@ -208,8 +235,17 @@ class Engine:
         event = definition.events.get(event_name)
         if event is None:
             raise InvalidEvent(
-                f"'{event_name}' is not an event of the {definition.key} workflow"
-                + _options(definition, record.state)
+                Joined(
+                    [
+                        _l(
+                            "'%(event)s' is not an event of the %(workflow)s workflow",
+                            event=event_name,
+                            workflow=definition.key,
+                        ),
+                        *_options(definition, record.state),
+                    ],
+                    " ",
+                )
             )
         return event
 
@@ -248,6 +284,6 @@ def flush_versioned(expected: int | None) -> None:
         raise StaleVersion(expected, None) from exc
 
 
-def _options(definition: Definition, state: str) -> str:
+def _options(definition: Definition, state: str) -> list[Any]:
     names = [e.name for e in definition.events_from(state)]
-    return f" (possible now: {', '.join(names)})" if names else ""
+    return [_l("(possible now: %(events)s)", events=", ".join(names))] if names else []

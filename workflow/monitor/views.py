@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -116,7 +116,7 @@ def printable_pdf(slug: str):
         "monitor/print.html", plan=plan, commitments=queries.printable_plan(plan), pdf=True
     )
     return Response(
-        html_to_pdf(html, request.url_root),
+        html_to_pdf(html, current_app.static_folder or ""),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{plan.slug}.pdf"'},
     )

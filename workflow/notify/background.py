@@ -14,13 +14,17 @@ import atexit
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from flask import Flask
 
 from .dispatcher import Counts, check_settings, drain
+from .retention import prune_sent_rows
 
 log = logging.getLogger(__name__)
+
+HOURLY = 3600.0
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
@@ -39,9 +43,13 @@ def run_loop(
 ) -> None:
     """Drain the outbox now and every `interval` seconds until `stop` is set; log, never raise."""
     done = 0
+    hourly_at = 0.0
     while not stop.is_set():
         try:
             counts = drain(app, stop=stop)
+            if time.monotonic() >= hourly_at:  # housekeeping needs no more than once an hour
+                hourly_at = time.monotonic() + HOURLY
+                prune_sent_rows(app)
         except Exception:
             # A database or mail hiccup must not end the loop: the rows wait in the outbox.
             log.exception("draining the outbox failed; trying again in %s s", interval)

@@ -15,6 +15,7 @@ from ..extensions import db
 from .background import run_loop
 from .dispatcher import Counts, UnsafeSettings, check_settings, drain
 from .models import FAILED, PENDING, STATUSES, SUPPRESSED, OutboxMessage
+from .retention import prune_sent
 
 notify_cli = AppGroup("notify", help="Deliver notification email from the outbox.")
 
@@ -70,6 +71,19 @@ def run_command(interval: float | None, iterations: int | None) -> None:
     click.echo("Stopped.")
 
 
+@notify_cli.command("prune")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    help="Keep sent rows this many days (default: NOTIFY_RETENTION_DAYS).",
+)
+def prune_command(days: int | None) -> None:
+    """Delete sent rows older than the retention period; the log keeps what happened."""
+    removed = prune_sent(days)
+    db.session.commit()
+    click.echo(f"removed {removed} sent message(s)")
+
+
 @notify_cli.command("status")
 @click.option("--limit", default=50, show_default=True, help="Rows to list per section.")
 def status_command(limit: int) -> None:
@@ -106,7 +120,7 @@ def status_command(limit: int) -> None:
                 else ""
             )
             click.echo(f"  #{row.id} to {row.to_address}, {row.attempts} attempt(s){when}")
-            click.echo(f"    {row.subject}")
+            click.echo(f"    {row.template} of log entry {row.log_entry_id}")
             click.echo(f"    error: {row.last_error}")
     if suppressed:
         click.echo("\nNever sent, on purpose:")

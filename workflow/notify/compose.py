@@ -1,4 +1,8 @@
-"""Turn a transition into an email per recipient, in the recipient's language."""
+"""Render an outbox row into an email when it is sent, in the recipient's language.
+
+Everything comes from data that cannot change under it: the append-only log entry says what
+happened, by whom and when; the row says to whom and in which roles.
+"""
 
 from __future__ import annotations
 
@@ -10,38 +14,14 @@ from flask_babel import force_locale, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
+from ..definitions.next_steps import next_step
+from ..definitions.registry import engine
+from ..engine.audit import LogEntry
+from ..extensions import db
 from ..labels import event_label, kind_label, role_label, state_label
+from .models import OutboxMessage
 
-# What each recipient is asked to do once a record reaches a state, by the role they hold.
-NEXT_STEPS: dict[tuple[str, str], dict[str, Any]] = {
-    ("commitment", "cso_review"): {
-        "cso_reviewer": _l(
-            "Please review the draft, comment on it, then endorse it or request changes."
-        ),
-        "author": _l("Civil-society reviewers are now reading your draft; answer their comments."),
-    },
-    ("commitment", "msf_approval"): {
-        "msf_member": _l("Please cast your vote: approve, reject or abstain, with a comment."),
-    },
-    ("commitment", "government_signoff"): {
-        "signatory": _l("Please sign the commitment off, or send it back with your reasons."),
-    },
-    ("commitment", "implementation"): {
-        "implementer": _l("Please report progress on its milestones in each reporting period."),
-    },
-    ("commitment", "draft"): {
-        "author": _l("Please revise the draft in the light of the comments and submit it again."),
-        "drafter": _l("Please revise the draft in the light of the comments and submit it again."),
-    },
-    ("progress_report", "submitted"): {
-        "poc": _l("Please read the report, then accept it or send it back with your reasons."),
-    },
-    ("progress_report", "draft"): {
-        "implementer": _l("Please revise the report and submit it again."),
-        "author": _l("Please revise the report and submit it again."),
-    },
-}
-NO_ACTION = _l("No action is needed from you; this message keeps you informed.")
+GATE_ACTOR = _l("the forum's vote")
 
 
 @dataclass(frozen=True)
@@ -51,53 +31,66 @@ class Email:
     subject: str
     text: str
     html: str
+    language: str
 
 
-def record_title(record: Any) -> str:
-    """Return the name a person knows the record by."""
-    if record.record_type == "commitment":
-        return f"{record.number}. {record.title}"
-    return f"{record.period_label}: {record.commitment.number}. {record.commitment.title}"
+class CannotCompose(Exception):
+    """The row names a log entry, record or recipient that is no longer there."""
 
 
-def record_link(record: Any) -> str:
-    """Return the absolute address of the record's page."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    if record.record_type == "commitment":
-        return f"{base}/commitments/{record.id}"
-    return f"{base}/commitments/{record.commitment_id}#report-{record.id}"
+def record_of(entry: LogEntry) -> Any:
+    """Return the record a log entry is about."""
+    for model in engine.record_models:
+        if model.record_type == entry.record_type:
+            record = db.session.get(model, entry.record_id)
+            if record is not None:
+                return record
+    raise CannotCompose(f"{entry.record_type} {entry.record_id} of log entry {entry.id} is gone")
 
 
-def next_step(record_type: str, state: str, roles: set[str]) -> str:
-    """Return what a recipient holding `roles` is asked to do now."""
-    steps = NEXT_STEPS.get((record_type, state), {})
-    for role in sorted(roles):
-        if role in steps:
-            return str(steps[role])
-    return str(NO_ACTION)
+def actor_label(entry: LogEntry) -> str:
+    """Return who acted, in the current language: a person's name, or the vote gate."""
+    spec = engine.definition(entry.workflow_key, entry.workflow_version).events.get(entry.event)
+    if entry.actor_id is None and spec is not None and spec.gate:
+        return str(GATE_ACTOR)
+    return entry.actor_label
 
 
-def compose_transition(
-    recipient: User, roles: set[str], record: Any, plan: Any, transition: Any
-) -> Email:
+def render_message(row: OutboxMessage) -> Email:
+    """Render an outbox row's message for its recipient, now, in the recipient's language."""
+    entry = db.session.get(LogEntry, row.log_entry_id) if row.log_entry_id else None
+    if entry is None:
+        raise CannotCompose(f"outbox row {row.id} names no log entry")
+    recipient = db.session.get(User, row.recipient_id) if row.recipient_id else None
+    if recipient is None:
+        raise CannotCompose(f"outbox row {row.id} names no recipient")
+    return compose_transition(recipient, row.roles, entry)
+
+
+def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Email:
     """Render the transition email for one recipient, in their language."""
-    with force_locale(recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    record = record_of(entry)
+    plan = record.plan
+    language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale(language):
+        actor = actor_label(entry)
         context = {
             "recipient": recipient,
-            "language": recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"],
+            "language": language,
             "record": record,
-            "kind": kind_label(record.record_type),
-            "title": record_title(record),
+            "kind": kind_label(entry.record_type),
+            "title": record.display_title(),
             "plan": plan,
-            "event": event_label(transition.event.name),
-            "from_state": state_label(record.record_type, transition.from_state),
-            "to_state": state_label(record.record_type, transition.to_state),
-            "actor": transition.actor.label,
-            "when": format_datetime(transition.entry.created_at, "long"),
-            "comment": transition.comment,
-            "next_step": next_step(record.record_type, transition.to_state, roles),
+            "event": event_label(entry.event),
+            "from_state": state_label(entry.record_type, entry.from_state),
+            "to_state": state_label(entry.record_type, entry.to_state),
+            "actor": actor,
+            "when": format_datetime(entry.created_at, "long"),
+            "comment": entry.comment,
+            "next_step": next_step(entry.workflow_key, entry.to_state, roles),
             "roles": ", ".join(role_label(r) for r in sorted(roles)),
-            "link": record_link(record),
+            "link": base + record.page_path(),
         }
         subject = render_template("email/transition_subject.txt", **context)
         return Email(
@@ -105,4 +98,5 @@ def compose_transition(
             subject=" ".join(subject.split()),
             text=render_template("email/transition.txt", **context),
             html=render_template("email/transition.html", **context),
+            language=language,
         )

@@ -1,19 +1,23 @@
-"""Deliver the outbox: claim due rows, send them over one SMTP connection, record each outcome.
+"""Deliver the outbox: claim one due row at a time, render it, send it, record the outcome.
 
-A claim (status `sending` and the time it was made) is committed before any network I/O, so a
-dispatcher that dies mid-batch leaves rows that another takes over once the claim is
-NOTIFY_CLAIM_TIMEOUT_SECONDS old. Just before each message goes out, the dispatcher renews its
-claim on that one row with a conditional UPDATE and commits it; if the row is no longer its own
-(the claim timed out and another dispatcher took it over) it skips the row. Each outcome is
-written, and counted, only where the claim is still this dispatcher's.
+A claim (status `sending` and the time it was made) is committed before any network I/O, one
+row at a time, so a dispatcher that dies holds back only the message it had in hand: another
+takes that row over once the claim is NOTIFY_CLAIM_TIMEOUT_SECONDS old, and counts the attempt
+that died, so a message that kills its dispatcher every time stops at NOTIFY_MAX_ATTEMPTS.
+Each outcome is written, and counted, only where the claim is still this dispatcher's.
 
-So a row is sent twice only when one message's own SMTP exchange outlives the claim timeout, or
-when a dispatcher dies after the server accepted a message and before the outcome was committed;
-then that one message goes out again after the claim timeout, under the same Message-ID.
+The message is rendered after the claim, from the log entry the row names, in the recipient's
+language at that moment. Its Message-ID is made of the row id and a random id stored once per
+database, the same on every attempt.
+
+A row is sent twice only when the server took it and the outcome was never recorded: the
+dispatcher died between the server's reply to DATA and the commit, or the reply to DATA never
+arrived (a timeout or a dropped connection after the message was sent: the server may have
+taken it, and the retry sends it again). The repeat carries the same Message-ID.
 `check_settings` keeps MAIL_TIMEOUT well below the claim timeout so that a server answering each
-step of the exchange within MAIL_TIMEOUT cannot cause the first (one that trickles its replies
-can). Claims are compared by time across dispatchers: their clocks must agree to well within
-the claim timeout.
+step of the exchange within MAIL_TIMEOUT cannot have its message taken over while it is sent.
+Claims are compared by time across dispatchers: their clocks must agree to well within the
+claim timeout.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import random
+import secrets
 import smtplib
 import ssl
 import threading
@@ -34,13 +40,15 @@ from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from flask_mail import Connection, Message
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..database import read_only
 from ..engine.audit import utcnow
 from ..extensions import db, mail
-from .models import FAILED, PENDING, SENDING, SENT, SUPPRESSED, OutboxMessage
+from .compose import CannotCompose, Email, render_message
+from .models import FAILED, PENDING, SENDING, SENT, SUPPRESSED, Installation, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +79,15 @@ class Counts(NamedTuple):
 
 @dataclass(frozen=True)
 class Claimed:
-    """What a claimed row needs for sending, copied so no session is open during network I/O."""
+    """A claimed row and its rendered message, copied so no session is open during network I/O."""
 
     id: int
     claimed_at: datetime
     attempts: int
     to_address: str
     to_name: str | None
-    recipient_active: bool
-    language: str
-    subject: str
-    body_text: str
-    body_html: str
+    message_id: str
+    email: Email | None = None
 
 
 class ConnectionLost(Exception):
@@ -155,10 +160,9 @@ def _seconds(config: Mapping[str, Any], name: str) -> float:
 def send_pending(
     app: Flask | None = None, limit: int | None = None, stop: threading.Event | None = None
 ) -> Counts:
-    """Claim up to `limit` due outbox rows and deliver them; return what became of them.
+    """Claim, render and deliver up to `limit` due outbox rows, one at a time; return the counts.
 
-    Once `stop` is set, the message in hand is finished and the rest of the batch is handed
-    back, due at once and with no attempt counted.
+    Once `stop` is set, the message in hand is finished and nothing more is claimed.
     """
     if app is not None:
         with app.app_context():
@@ -168,22 +172,24 @@ def send_pending(
         raise RuntimeError("commit or roll back the session before sending the outbox")
     config = current_app.config
     check_settings(config)
+    sender: _SmtpSender | _FileSender = (
+        _SmtpSender() if config.get("MAIL_SERVER") else _FileSender()
+    )
     counts = Counts()
-    batch = []
-    for item in claim_due(limit or config["NOTIFY_BATCH_SIZE"]):
-        if item.recipient_active:
-            batch.append(item)
-        else:  # deactivated while the message waited: never sent, on purpose
-            _record(
-                item,
-                status=SUPPRESSED,
-                last_error="not sent: the recipient's account was deactivated",
-            )
-    if not batch:
-        return counts
-    if config.get("MAIL_SERVER"):
-        return counts + _deliver_smtp(batch, stop)
-    return counts + _deliver_files(batch, stop)
+    try:
+        for _ in range(limit or config["NOTIFY_BATCH_SIZE"]):
+            if _stopping(stop):
+                break
+            item = claim_next()
+            if item is None:
+                break
+            if isinstance(item, Counts):  # settled without sending (failed or suppressed)
+                counts += item
+                continue
+            counts += sender.deliver(item)
+    finally:
+        sender.close()
+    return counts
 
 
 def drain(
@@ -211,62 +217,110 @@ def due_condition(now: datetime):
     )
 
 
-def claim_due(limit: int) -> list[Claimed]:
-    """Mark up to `limit` due rows `sending` and commit, before any message leaves."""
+def claim_next() -> Claimed | Counts | None:
+    """Claim the next due row and commit, then render its message; None when nothing is due.
+
+    Taking over a row whose claim timed out counts the attempt that died with its dispatcher.
+    Returns Counts instead when the row was settled without sending: failed for good after too
+    many such deaths (or when it cannot be rendered), or suppressed for a deactivated recipient.
+    """
     now = utcnow()
+    due = due_condition(now)
     # A cheap read first: on SQLite the claim takes the write lock, so take it only for work.
     with read_only():
-        anything = db.session.scalar(select(OutboxMessage.id).where(due_condition(now)).limit(1))
+        anything = db.session.scalar(select(OutboxMessage.id).where(due).limit(1))
         db.session.rollback()
     if anything is None:
-        return []
+        return None
     try:
-        ids = db.session.scalars(
+        row_id = db.session.scalar(
             select(OutboxMessage.id)
-            .where(due_condition(now))
+            .where(due)
             .order_by(OutboxMessage.id)
-            .limit(limit)
+            .limit(1)
             # PostgreSQL: rows another dispatcher holds are skipped, not waited for.
             # SQLite renders no FOR UPDATE; its write transactions begin IMMEDIATE instead.
             .with_for_update(skip_locked=True)
-        ).all()
-        if not ids:
+        )
+        if row_id is None:
             db.session.rollback()
-            return []
+            return None
         db.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(status=SENDING, claimed_at=now),
+            .where(OutboxMessage.id == row_id)
+            .values(
+                status=SENDING,
+                claimed_at=now,
+                attempts=OutboxMessage.attempts
+                + case((OutboxMessage.status == SENDING, 1), else_=0),
+            ),
             execution_options={"synchronize_session": False},
         )
-        rows = db.session.execute(
-            select(OutboxMessage, User.name, User.active)
-            .outerjoin(User, User.id == OutboxMessage.recipient_id)
-            .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.id)
-            .execution_options(populate_existing=True)
-        ).all()
-        batch = [
-            Claimed(
-                id=row.id,
-                claimed_at=now,
-                attempts=row.attempts,
-                to_address=row.to_address,
-                to_name=name,
-                recipient_active=active is not False,
-                language=row.language,
-                subject=row.subject,
-                body_text=row.body_text,
-                body_html=row.body_html,
-            )
-            for row, name, active in rows
-        ]
+        attempts = db.session.scalar(
+            select(OutboxMessage.attempts).where(OutboxMessage.id == row_id)
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    db.session.expunge_all()
-    return batch
+    item = Claimed(
+        id=row_id,
+        claimed_at=now,
+        attempts=attempts,
+        to_address="",
+        to_name=None,
+        message_id=message_id(row_id),
+    )
+    if attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
+        error = f"its dispatcher stopped while sending it, {attempts} time(s)"
+        return _record_failure(item, error, permanent=True, attempted=False)
+    return _render(item)
+
+
+def _render(item: Claimed) -> Claimed | Counts:
+    """Render a claimed row's message from its log entry, reading only."""
+    try:
+        with read_only():
+            row, name, active = db.session.execute(
+                select(OutboxMessage, User.name, User.active)
+                .outerjoin(User, User.id == OutboxMessage.recipient_id)
+                .where(OutboxMessage.id == item.id)
+            ).one()
+            email = None if active is False else render_message(row)
+            item = replace(item, to_address=row.to_address, to_name=name, email=email)
+            db.session.rollback()
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("outbox message %s could not be rendered", item.id)
+        return _record_failure(item, _describe(exc), permanent=isinstance(exc, CannotCompose))
+    finally:
+        db.session.expunge_all()
+    if item.email is None:  # deactivated while the message waited: never sent, on purpose
+        _record(
+            item, status=SUPPRESSED, last_error="not sent: the recipient's account was deactivated"
+        )
+        return Counts()
+    return item
+
+
+def installation_id() -> str:
+    """Return this database's random id, made once: it keeps Message-IDs apart between sites."""
+    cached = current_app.extensions.get("cocreate_installation")
+    if cached:
+        return cached
+    with read_only():
+        uid = db.session.scalar(select(Installation.uid).where(Installation.id == 1))
+        db.session.rollback()
+    if uid is None:
+        try:
+            db.session.add(Installation(id=1, uid=secrets.token_hex(8)))
+            db.session.commit()
+        except IntegrityError:  # another process made it first: use theirs
+            db.session.rollback()
+        uid = db.session.scalar(select(Installation.uid).where(Installation.id == 1))
+        db.session.rollback()
+    current_app.extensions["cocreate_installation"] = uid
+    return uid
 
 
 def message_id(row_id: int) -> str:
@@ -274,119 +328,130 @@ def message_id(row_id: int) -> str:
     sender = current_app.config["MAIL_DEFAULT_SENDER"] or ""
     _, address = sender if isinstance(sender, tuple) else parseaddr(sender)
     domain = address.rpartition("@")[2] or "cocreate.local"
-    return f"<cocreate-outbox-{row_id}@{domain}>"
+    return f"<cocreate-outbox-{row_id}.{installation_id()}@{domain}>"
 
 
 def build_message(item: Claimed) -> Message:
     """Build the Flask-Mail message for a claimed row, text and HTML, with its stable id."""
+    assert item.email is not None
     recipient = (item.to_name, item.to_address) if item.to_name else item.to_address
     message = Message(
-        subject=item.subject,
+        subject=item.email.subject,
         recipients=[recipient],
-        body=item.body_text,
-        html=item.body_html,
+        body=item.email.text,
+        html=item.email.html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={
             # RFC 3834: automatic mail, so out-of-office replies are not sent back to it.
             "Auto-Submitted": "auto-generated",
-            "Content-Language": item.language,
+            "Content-Language": item.email.language,
         },
     )
-    message.msgId = message_id(item.id)
+    message.msgId = item.message_id
     message.date = time.time()
     return message
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Return how long to wait after the `attempts`-th failure: doubling, capped."""
+    """Return how long to wait after the `attempts`-th failure: doubling, capped (before jitter)."""
     config = current_app.config
     base = float(config["NOTIFY_RETRY_BASE_SECONDS"])
     cap = float(config["NOTIFY_RETRY_MAX_SECONDS"])
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def _deliver_smtp(batch: list[Claimed], stop: threading.Event | None) -> Counts:
-    config = current_app.config
-    # Read the settings now rather than at start-up, and send for real even under TESTING:
-    # the outbox is the only sender, and "no server" already means "write files".
-    state = mail.init_mail(config)
-    state.suppress = False
-    # Flask-Mail's MAIL_MAX_EMAILS reconnects inside send(), after the server accepted the
-    # message and before its outcome is recorded: a failed reconnect would retry a delivered
-    # message. NOTIFY_BATCH_SIZE already bounds the messages sent over one connection.
-    state.max_emails = None
-    counts = Counts()
-    remaining = list(batch)
-    try:
-        with TimeoutConnection(state, timeout=float(config["MAIL_TIMEOUT"])) as connection:
-            while remaining and not _stopping(stop):
-                item = _renew_claim(remaining[0])
-                if item is None:
-                    remaining.pop(0)
-                    continue
-                remaining[0] = item
-                try:
-                    connection.send(build_message(item))
-                except smtplib.SMTPRecipientsRefused as exc:
-                    codes = [code for code, _ in exc.recipients.values()]
-                    if 421 in codes:  # the server is closing the connection (smtplib closed it)
-                        raise ConnectionLost(_describe(exc)) from exc
-                    remaining.pop(0)
-                    permanent = all(code >= 500 for code in codes)
-                    counts += _record_failure(item, _describe(exc), permanent=permanent)
-                    continue
-                except smtplib.SMTPResponseException as exc:
-                    if exc.smtp_code == 421:  # the server is closing the connection
-                        raise ConnectionLost(_describe(exc)) from exc
-                    remaining.pop(0)
-                    counts += _record_failure(item, _describe(exc))
-                    continue
-                except (smtplib.SMTPServerDisconnected, OSError) as exc:
-                    raise ConnectionLost(_describe(exc)) from exc
-                except Exception as exc:  # this message cannot be built or sent; the rest can
-                    log.exception("outbox message %s could not be sent", item.id)
-                    remaining.pop(0)
-                    counts += _record_failure(item, _describe(exc))
-                    continue
-                remaining.pop(0)
-                counts += _record_sent(item)
-    except (ConnectionLost, smtplib.SMTPException, OSError) as exc:
-        error = str(exc) if isinstance(exc, ConnectionLost) else _describe(exc)
-        error = f"SMTP {config['MAIL_SERVER']}:{config['MAIL_PORT']}: {error}"
-        log.warning(
-            "mail delivery interrupted, %d message(s) will be retried: %s", len(remaining), error
-        )
-        for item in remaining:
-            counts += _record_failure(item, error)
-        return counts
-    _release(remaining)
-    return counts
+class _SmtpSender:
+    """One SMTP connection for a pass, opened for its first message; once broken, it stays so."""
 
+    def __init__(self) -> None:
+        config = current_app.config
+        # Read the settings now rather than at start-up, and send for real even under TESTING:
+        # the outbox is the only sender, and "no server" already means "write files".
+        self.state = mail.init_mail(config)
+        self.state.suppress = False
+        # Flask-Mail's MAIL_MAX_EMAILS reconnects inside send(), after the server accepted the
+        # message and before its outcome is recorded: a failed reconnect would retry a delivered
+        # message. NOTIFY_BATCH_SIZE already bounds the messages sent over one connection.
+        self.state.max_emails = None
+        self.where = f"SMTP {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+        self.timeout = float(config["MAIL_TIMEOUT"])
+        self.connection: TimeoutConnection | None = None
+        self.broken: str | None = None
 
-def _deliver_files(batch: list[Claimed], stop: threading.Event | None) -> Counts:
-    folder = Path(current_app.config["MAIL_FILE_DIR"])
-    counts = Counts()
-    for index, claimed in enumerate(batch):
-        if _stopping(stop):
-            _release(batch[index:])
-            break
-        item = _renew_claim(claimed)
-        if item is None:
-            continue
+    def deliver(self, item: Claimed) -> Counts:
+        """Send one claimed message and record what became of it."""
+        if self.broken is None and self.connection is None:
+            connection = TimeoutConnection(self.state, timeout=self.timeout)
+            try:
+                connection.__enter__()
+            except (smtplib.SMTPException, OSError) as exc:
+                self._break(exc)
+            else:
+                self.connection = connection
+        if self.broken is not None:
+            # The server cannot be reached this pass: every message claimed waits for a retry.
+            return _record_failure(item, self.broken)
+        assert self.connection is not None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            self.connection.send(build_message(item))
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            if 421 in codes:  # the server is closing the connection (smtplib closed it)
+                self._break(exc)
+                return _record_failure(item, self.broken or _describe(exc))
+            # 5xx for the recipient is final; 4xx (mailbox busy, greylisting) is retried.
+            return _record_failure(item, _describe(exc), permanent=min(codes) >= 500)
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server is closing the connection
+                self._break(exc)
+                return _record_failure(item, self.broken or _describe(exc))
+            permanent = exc.smtp_code >= 500 and isinstance(exc, smtplib.SMTPDataError)
+            return _record_failure(item, _describe(exc), permanent=permanent)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            # Includes a timeout waiting for the reply to DATA: the server may have the
+            # message already, and the retry may repeat it (same Message-ID).
+            self._break(exc)
+            return _record_failure(item, self.broken or _describe(exc))
+        except Exception as exc:  # this message cannot be built or sent; the rest can
+            log.exception("outbox message %s could not be sent", item.id)
+            return _record_failure(item, _describe(exc))
+        return _record_sent(item)
+
+    def _break(self, exc: BaseException) -> None:
+        self.broken = f"{self.where}: {_describe(exc)}"
+        log.warning("mail delivery interrupted, retrying later: %s", self.broken)
+        self.close()
+
+    def close(self) -> None:
+        """Say goodbye to the server, if a connection is open."""
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            connection.__exit__(None, None, None)
+
+
+class _FileSender:
+    """Write each message as an .eml file in MAIL_FILE_DIR (the demo and development)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(current_app.config["MAIL_FILE_DIR"])
+
+    def deliver(self, item: Claimed) -> Counts:
+        """Write one claimed message and record it sent."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
             data = build_message(item).as_bytes()
             # Named by time then id, so a directory listing reads in sending order.
             name = f"{utcnow():%Y%m%dT%H%M%S%f}Z-{item.id:010d}.eml"
-            partial = folder / f".{name}.part"
+            partial = self.folder / f".{name}.part"
             partial.write_bytes(data)
-            os.replace(partial, folder / name)  # a reader never sees half a message
+            os.replace(partial, self.folder / name)  # a reader never sees half a message
         except Exception as exc:
             log.exception("outbox message %s could not be written", item.id)
-            counts += _record_failure(item, _describe(exc))
-            continue
-        counts += _record_sent(item)
-    return counts
+            return _record_failure(item, _describe(exc))
+        return _record_sent(item)
+
+    def close(self) -> None:
+        """Nothing to close."""
 
 
 def _stopping(stop: threading.Event | None) -> bool:
@@ -398,33 +463,22 @@ def _describe(exc: BaseException) -> str:
     return text[:MAX_ERROR_LENGTH]
 
 
-def _renew_claim(item: Claimed) -> Claimed | None:
-    """Renew the claim on a row just before sending it; None if another dispatcher has it now."""
-    now = utcnow()
-    if not _update_if_ours(item, claimed_at=now):
-        log.warning(
-            "outbox message %s was taken over by another dispatcher; not sending it", item.id
-        )
-        return None
-    return replace(item, claimed_at=now)
-
-
-def _release(items: list[Claimed]) -> None:
-    """Hand back claimed rows that were not tried: due at once, no attempt counted."""
-    for item in items:
-        _update_if_ours(item, status=PENDING, claimed_at=None)
-    if items:
-        log.info("handed back %d unsent outbox message(s)", len(items))
-
-
 def _record_sent(item: Claimed) -> Counts:
     now = utcnow()
-    values = {"status": SENT, "sent_at": now, "attempts": item.attempts + 1, "last_error": None}
+    values = {
+        "status": SENT,
+        "sent_at": now,
+        "attempts": item.attempts + 1,
+        "last_error": None,
+        "message_id": item.message_id,
+    }
     return Counts(sent=1) if _record(item, **values) else Counts()
 
 
-def _record_failure(item: Claimed, error: str, *, permanent: bool = False) -> Counts:
-    attempts = item.attempts + 1
+def _record_failure(
+    item: Claimed, error: str, *, permanent: bool = False, attempted: bool = True
+) -> Counts:
+    attempts = item.attempts + 1 if attempted else item.attempts
     if permanent or attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
         if not _record(item, status=FAILED, attempts=attempts, last_error=error):
             return Counts()
@@ -432,7 +486,9 @@ def _record_failure(item: Claimed, error: str, *, permanent: bool = False) -> Co
             "outbox message %s failed for good after %d attempt(s): %s", item.id, attempts, error
         )
         return Counts(failed=1)
-    retry_at = utcnow() + retry_delay(attempts)
+    # Jitter spreads the retries of messages that failed together (a server outage).
+    delay = retry_delay(attempts).total_seconds() * random.uniform(1.0, 1.5)
+    retry_at = utcnow() + timedelta(seconds=delay)
     values = {"status": PENDING, "attempts": attempts, "last_error": error}
     if not _record(item, next_attempt_at=retry_at, **values):
         return Counts()

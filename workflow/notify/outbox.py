@@ -5,52 +5,76 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, or_, select
 
 from ..accounts.models import PlanMembership, User
 from ..engine import Transition
+from ..engine.audit import utcnow
 from ..extensions import db
-from .compose import compose_transition
-from .models import OutboxMessage
+from .models import PENDING, TRANSITION, OutboxMessage
 
 
 def recipients_for(
-    plan: Any, roles: frozenset[str], author: User | None, actor_id: int | None
-) -> dict[User, set[str]]:
-    """Return active users to notify with the roles they are notified for; never the actor."""
-    found: dict[User, set[str]] = defaultdict(set)
+    plan_id: int, roles: frozenset[str], author_id: int | None, actor_id: int | None
+) -> dict[tuple[int, str], set[str]]:
+    """Return (user id, address) of active users to notify, with their roles; never the actor.
+
+    One query: the plan's members in `roles`, and the author whatever their roles.
+    """
+    found: dict[tuple[int, str], set[str]] = defaultdict(set)
+    conditions = []
     if roles:
-        rows = db.session.execute(
-            select(User, PlanMembership.role)
-            .join(PlanMembership, PlanMembership.user_id == User.id)
-            .where(PlanMembership.plan_id == plan.id, PlanMembership.role.in_(roles))
-            .order_by(User.id)
+        conditions.append(PlanMembership.role.in_(roles))
+    if author_id is not None:
+        conditions.append(User.id == author_id)
+    if not conditions:
+        return {}
+    rows = db.session.execute(
+        select(User.id, User.email, PlanMembership.role)
+        .outerjoin(
+            PlanMembership,
+            (PlanMembership.user_id == User.id)
+            & (PlanMembership.plan_id == plan_id)
+            & PlanMembership.role.in_(roles or {""}),
         )
-        for user, role in rows:
-            found[user].add(role)
-    if author is not None:
-        found[author].add("author")
-    return {u: r for u, r in found.items() if u.active and u.id != actor_id}
+        .where(User.active.is_(True), or_(*conditions))
+        .order_by(User.id)
+    )
+    for user_id, email, role in rows:
+        if user_id == actor_id:
+            continue
+        if role is not None:
+            found[(user_id, email)].add(role)
+        if user_id == author_id:
+            found[(user_id, email)].add("author")
+    return dict(found)
 
 
-def enqueue_transition(record: Any, transition: Transition) -> list[OutboxMessage]:
-    """Add one outbox row per recipient of the transition; sending happens after commit."""
+def enqueue_transition(record: Any, transition: Transition) -> int:
+    """Add one outbox row per recipient of the transition; rendering happens when it is sent.
+
+    Plain INSERTs, not ORM objects: the transition's transaction writes the least it can.
+    """
     event = transition.event
-    author = record.created_by if event.notify_author else None
-    plan = record.plan
-    messages = []
-    for user, roles in recipients_for(plan, event.notify, author, transition.actor.user_id).items():
-        email = compose_transition(user, roles, record, plan, transition)
-        message = OutboxMessage(
-            recipient_id=user.id,
-            to_address=user.email,
-            language=user.language,
-            subject=email.subject,
-            body_text=email.text,
-            body_html=email.html,
-            log_entry_id=transition.entry.id,
-        )
-        db.session.add(message)
-        messages.append(message)
-    db.session.flush()
-    return messages
+    author_id = record.created_by_id if event.notify_author else None
+    plan_id = record.plan_id if hasattr(record, "plan_id") else record.plan.id
+    now = utcnow()
+    rows = [
+        {
+            "recipient_id": user_id,
+            "to_address": email,
+            "template": TRANSITION,
+            "audience": ",".join(sorted(roles)),
+            "log_entry_id": transition.entry.id,
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for (user_id, email), roles in recipients_for(
+            plan_id, event.notify, author_id, transition.actor.user_id
+        ).items()
+    ]
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    return len(rows)

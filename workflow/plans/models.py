@@ -115,6 +115,14 @@ class Commitment(WorkflowRecord, db.Model):
         back_populates="commitment", order_by="Revision.number"
     )
 
+    def display_title(self) -> str:
+        """Return the name a person knows the commitment by."""
+        return f"{self.number}. {self.title}"
+
+    def page_path(self) -> str:
+        """Return the path of the commitment's page."""
+        return f"/commitments/{self.id}"
+
     def snapshot(self) -> dict[str, Any]:
         """Return the commitment's text and milestones as plain data, for a revision."""
         data: dict[str, Any] = {name: getattr(self, name) for name in TEXT_FIELDS}

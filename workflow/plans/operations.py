@@ -1,4 +1,7 @@
-"""Create and edit commitments; each edit saves a revision. Flush, never commit."""
+"""Create and edit commitments; each edit saves a revision. Flush, never commit.
+
+Values come checked by the shapes in plans/schemas.py (CommitmentInput, CommitmentPatch).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import User
@@ -21,72 +25,14 @@ from ..definitions.registry import engine
 from ..engine import expect_version, flush_versioned, lock_record
 from ..engine.audit import utcnow
 from ..extensions import db
-from ..validation import Checker
-from .models import (
-    MILESTONE_STATUSES,
-    OGP_VALUES,
-    TEXT_FIELDS,
-    ActionPlan,
-    Commitment,
-    Milestone,
-    Revision,
-)
-
-TEXT_LIMITS = {"title": 500, "lead_agency": 300}
-
-
-def parse_commitment(data: Any, *, creating: bool) -> dict[str, Any]:
-    """Check a commitment body; return only the fields it sets. Raise InvalidInput listing all."""
-    check = Checker(data)
-    values: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        if check.has(name) or (creating and name == "title"):
-            value = check.text(
-                name,
-                required=creating and name == "title",
-                blank=name != "title",
-                max_length=TEXT_LIMITS.get(name, 20000),
-            )
-            if value is not None:
-                values[name] = value
-    if check.has("ogp_values"):
-        chosen = check.choices("ogp_values", OGP_VALUES)
-        if chosen is not None:
-            values["ogp_values"] = chosen
-    if check.has("milestones"):
-        values["milestones"] = _parse_milestones(check)
-    check.integer("version", required=not creating, minimum=1)
-    note = check.text("note", max_length=1000)
-    if note:
-        values["note"] = note
-    unknown = set(data) - {*TEXT_FIELDS, "ogp_values", "milestones", "version", "note"}
-    for name in sorted(unknown):
-        check.error(name, "is not a field of a commitment")
-    check.done()
-    return values
-
-
-def _parse_milestones(check: Checker) -> list[dict[str, Any]]:
-    parsed = []
-    for item in check.each("milestones", "milestones"):
-        milestone = {
-            "description": item.text("description", required=True, blank=False),
-            "start_date": item.day("start_date"),
-            "end_date": item.day("end_date"),
-            "status": item.choice("status", MILESTONE_STATUSES) or "not_started",
-        }
-        start, end = milestone["start_date"], milestone["end_date"]
-        if start and end and end <= start:
-            item.error("end_date", "must be after the start date")
-        parsed.append(milestone)
-    return parsed
+from .models import TEXT_FIELDS, ActionPlan, Commitment, Milestone, Revision
 
 
 def create_commitment(plan: ActionPlan, user: User, values: Mapping[str, Any]) -> Commitment:
     """Create a draft commitment with its first revision."""
     require(
         can_create_commitment(user, plan),
-        "only the plan's drafters and point of contact may add commitments",
+        _l("only the plan's drafters and point of contact may add commitments"),
     )
     actor = actor_for(user, plan)
     # Lock the plan's row so two commitments created at once do not draw the same number.
@@ -119,9 +65,12 @@ def update_commitment(
         can_edit_commitment,
         user,
         commitment,
-        forbidden="only the plan's drafters and point of contact may edit commitments",
-        closed=f"the text can only change in {EDITABLE_STATE}; "
-        f"this commitment is in '{commitment.state}'",
+        forbidden=_l("only the plan's drafters and point of contact may edit commitments"),
+        closed=_l(
+            "the text can only change in %(editable)s; this commitment is in '%(state)s'",
+            editable=EDITABLE_STATE,
+            state=commitment.state,
+        ),
     )
     expect_version(commitment, version)
     changes = _changes(commitment, values)

@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import PlanMembership, User
+from ..accounts.permissions import visible_plans_rule
 from ..engine.audit import LogEntry
 from ..extensions import db
 from .models import ActionPlan, Commitment, Revision
@@ -17,10 +18,11 @@ from .models import ActionPlan, Commitment, Revision
 
 def visible_plans(user: User) -> list[ActionPlan]:
     """Return the plans `user` may read: public ones, their own, and every plan for an admin."""
-    stmt = select(ActionPlan).order_by(ActionPlan.period_start.desc(), ActionPlan.id)
-    if not user.is_admin:
-        member_of = select(PlanMembership.plan_id).where(PlanMembership.user_id == user.id)
-        stmt = stmt.where(or_(ActionPlan.is_public.is_(True), ActionPlan.id.in_(member_of)))
+    stmt = (
+        select(ActionPlan)
+        .where(visible_plans_rule(user))
+        .order_by(ActionPlan.period_start.desc(), ActionPlan.id)
+    )
     return list(db.session.scalars(stmt))
 
 

@@ -48,6 +48,14 @@ class ProgressReport(WorkflowRecord, db.Model):
     def plan(self):
         return self.commitment.plan
 
+    def display_title(self) -> str:
+        """Return the name a person knows the report by: its period and its commitment."""
+        return f"{self.period_label}: {self.commitment.display_title()}"
+
+    def page_path(self) -> str:
+        """Return the path of the page that shows the report."""
+        return f"/commitments/{self.commitment_id}#report-{self.id}"
+
 
 class MilestoneProgress(db.Model):
     __tablename__ = "milestone_progress"
@@ -64,3 +72,20 @@ class MilestoneProgress(db.Model):
 
     report: Mapped[ProgressReport] = relationship(back_populates="milestone_progress")
     milestone: Mapped[Milestone] = relationship()
+
+
+class Attachment(db.Model):
+    """A file uploaded as evidence for a report, kept outside the web root under a random name."""
+
+    __tablename__ = "report_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True
+    )
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..accounts.models import User
 from ..accounts.permissions import actor_for, authorize, can_create_report, can_edit_report
 from ..definitions.commitment import IMPLEMENTATION_STATE
+from ..definitions.progress_report import ACCEPTED_STATE
+from ..definitions.progress_report import EDITABLE_STATE as REPORT_EDITABLE_STATE
 from ..definitions.registry import engine
 from ..engine import expect_version, flush_versioned, lock_record
 from ..errors import InvalidInput
 from ..extensions import db
 from ..lifecycle import fire
-from ..plans.models import MILESTONE_STATUSES, Commitment
-from ..validation import Checker
+from ..plans.models import Commitment
 from .models import MilestoneProgress, ProgressReport
-from .scales import COMPLETION
 
 REPORT_FIELDS = (
     "period_label",
@@ -29,48 +30,6 @@ REPORT_FIELDS = (
 )
 
 
-def parse_report(data: Any, *, creating: bool) -> dict[str, Any]:
-    """Check a report body; return the fields it sets. Raise InvalidInput listing all."""
-    check = Checker(data)
-    values: dict[str, Any] = {}
-    label = check.text("period_label", required=creating, blank=False, max_length=100)
-    start = check.day("period_start", required=creating)
-    end = check.day("period_end", required=creating)
-    if start and end and end < start:
-        check.error("period_end", "must not be before the period start")
-    completion = check.choice("completion", COMPLETION)
-    narrative = check.text("narrative")
-    links = check.links("evidence_links")
-    for name, value in (
-        ("period_label", label),
-        ("period_start", start),
-        ("period_end", end),
-        ("completion", completion),
-        ("narrative", narrative),
-        ("evidence_links", links),
-    ):
-        if value is not None:
-            values[name] = value
-    if check.has("milestones"):
-        values["milestones"] = _parse_milestone_progress(check)
-    check.integer("version", required=not creating, minimum=1)
-    for name in sorted(set(data) - {*REPORT_FIELDS, "milestones", "version"}):
-        check.error(name, "is not a field of a progress report")
-    check.done()
-    return values
-
-
-def _parse_milestone_progress(check: Checker) -> list[dict[str, Any]]:
-    return [
-        {
-            "milestone_id": item.integer("milestone_id", required=True),
-            "status": item.choice("status", MILESTONE_STATUSES, required=True),
-            "note": item.text("note") or "",
-        }
-        for item in check.each("milestones", "{milestone_id, status, note} objects")
-    ]
-
-
 def create_report(commitment: Commitment, user: User, values: dict[str, Any]) -> ProgressReport:
     """Start a progress report for a commitment under implementation."""
     lock_record(commitment)
@@ -78,9 +37,12 @@ def create_report(commitment: Commitment, user: User, values: dict[str, Any]) ->
         can_create_report,
         user,
         commitment,
-        forbidden="only the plan's implementers may report progress",
-        closed=f"progress is reported during {IMPLEMENTATION_STATE}; "
-        f"this commitment is '{commitment.state}'",
+        forbidden=_l("only the plan's implementers may report progress"),
+        closed=_l(
+            "progress is reported during %(implementation)s; this commitment is '%(state)s'",
+            implementation=IMPLEMENTATION_STATE,
+            state=commitment.state,
+        ),
     )
     actor = actor_for(user, commitment.plan)
     report = ProgressReport(commitment=commitment, created_by=user)
@@ -101,8 +63,12 @@ def update_report(
         can_edit_report,
         user,
         report,
-        forbidden="only the plan's implementers may edit progress reports",
-        closed=f"a report can only change in draft; this one is '{report.state}'",
+        forbidden=_l("only the plan's implementers may edit progress reports"),
+        closed=_l(
+            "a report can only change in %(editable)s; this one is '%(state)s'",
+            editable=REPORT_EDITABLE_STATE,
+            state=report.state,
+        ),
     )
     expect_version(report, version)
     with db.session.no_autoflush:  # one UPDATE for the whole edit, so one new version
@@ -119,7 +85,7 @@ def fire_report_event(
     """Fire a report event; an accepted report's milestone statuses become the milestones'."""
     lock_record(report.commitment)  # its guard reads the commitment's state: hold it still
     transition = fire(report, event, user, version=version, comment=comment)
-    if report.state == "accepted":
+    if report.state == ACCEPTED_STATE:
         for progress in report.milestone_progress:
             progress.milestone.status = progress.status
         db.session.flush()
@@ -133,8 +99,17 @@ def _apply(report: ProgressReport, commitment: Commitment, values: dict[str, Any
         unknown = [m["milestone_id"] for m in progress if m["milestone_id"] not in known]
         if unknown:
             raise InvalidInput(
-                {"milestones": f"milestone {unknown[0]} is not one of this commitment's"}
+                {
+                    "milestones": _l(
+                        "milestone %(id)s is not one of this commitment's", id=unknown[0]
+                    )
+                },
+                status=422,
             )
+    start = values.get("period_start", report.period_start)
+    end = values.get("period_end", report.period_end)
+    if start and end and end < start:  # a partial edit can set one end against the stored other
+        raise InvalidInput({"period_end": _l("must not be before the period start")}, status=422)
     for name in REPORT_FIELDS:
         if name in values:
             setattr(report, name, values[name])

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -34,9 +36,12 @@ def add_comment(commitment: Commitment, user: User, body: str, field: str | None
         can_comment,
         user,
         commitment,
-        forbidden="only the plan's reviewers, drafters, forum members and point of contact "
-        "may comment",
-        closed=f"comments are closed while the commitment is '{commitment.state}'",
+        forbidden=_l(
+            "only the plan's reviewers, drafters, forum members and point of contact may comment"
+        ),
+        closed=_l(
+            "comments are closed while the commitment is '%(state)s'", state=commitment.state
+        ),
     )
     comment = Comment(
         commitment_id=commitment.id,
@@ -70,11 +75,14 @@ def respond_to_comment(
         can_respond,
         user,
         commitment,
-        forbidden="only the plan's drafters and point of contact may answer comments",
-        closed=f"comments cannot be answered while the commitment is '{commitment.state}'",
+        forbidden=_l("only the plan's drafters and point of contact may answer comments"),
+        closed=_l(
+            "comments cannot be answered while the commitment is '%(state)s'",
+            state=commitment.state,
+        ),
     )
     if comment.response is not None:
-        raise Conflict(f"comment {comment.id} already has a response")
+        raise Conflict(_l("comment %(id)s already has a response", id=comment.id))
     comment.response = response
     comment.response_outcome = outcome
     comment.responded_by_id = user.id
@@ -139,11 +147,15 @@ def cast_vote(
         can_vote,
         user,
         commitment,
-        forbidden="only MSF members of this plan may vote",
-        closed=f"votes are taken in {VOTING_STATE}; this commitment is '{commitment.state}'",
+        forbidden=_l("only MSF members of this plan may vote"),
+        closed=_l(
+            "votes are taken in %(voting)s; this commitment is '%(state)s'",
+            voting=VOTING_STATE,
+            state=commitment.state,
+        ),
     )
     if not (comment or "").strip():
-        raise InvalidInput({"comment": "a vote needs a comment: say why you vote this way"})
+        raise InvalidInput({"comment": _l("a vote needs a comment: say why you vote this way")})
     before = vote_round(commitment)
     vote = Vote(
         commitment_id=commitment.id,
@@ -158,7 +170,7 @@ def cast_vote(
             db.session.add(vote)
     except IntegrityError:
         raise Conflict(
-            f"you have already voted in round {before.number} of this commitment"
+            _l("you have already voted in round %(round)s of this commitment", round=before.number)
         ) from None
     after = _decided(commitment, before.number, before.members, [*before.votes, vote])
     if after.outcome.decision:
@@ -194,4 +206,6 @@ def _fire_gate(commitment: Commitment, outcome: Outcome, label: str) -> None:
     gate = engine.definition_for(commitment).states[commitment.state].gate
     event = gate.approve_event if outcome.decision == "approve" else gate.reject_event
     actor = Actor(user_id=None, label=label, is_gate=True)
-    fire_as(commitment, event, actor, comment=f"The forum decided: {outcome.reason}.")
+    with force_locale("en"):  # the log is a lasting record: one language, whoever voted last
+        reason = str(outcome.reason)
+    fire_as(commitment, event, actor, comment=f"The forum decided: {reason}.")

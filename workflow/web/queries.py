@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from ..accounts.models import PlanMembership, User
+from ..accounts.models import User
+from ..accounts.permissions import visible_plans_rule
 from ..engine.audit import LogEntry
 from ..extensions import db
 from ..plans.models import ActionPlan, Commitment
@@ -37,14 +38,7 @@ def visible_plans(user: User | None) -> list[ActionPlan]:
             )
         )
     )
-    signed_in = user is not None and getattr(user, "is_authenticated", False) and user.active
-    if not signed_in:
-        stmt = stmt.where(ActionPlan.is_public.is_(True))
-    elif not user.is_admin:
-        # The same rule as can_view_plan, in one statement so the index stays a fixed cost.
-        member_of = select(PlanMembership.plan_id).where(PlanMembership.user_id == user.id)
-        stmt = stmt.where(or_(ActionPlan.is_public.is_(True), ActionPlan.id.in_(member_of)))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt.where(visible_plans_rule(user))))
 
 
 PLANS_PER_PAGE = 10
@@ -142,14 +136,7 @@ def index_page(
 
 def _visible(user: User | None):
     stmt = select(ActionPlan).order_by(ActionPlan.period_start.desc(), ActionPlan.id)
-    signed_in = user is not None and getattr(user, "is_authenticated", False) and user.active
-    if not signed_in:
-        return stmt.where(ActionPlan.is_public.is_(True))
-    if not user.is_admin:
-        # The same rule as can_view_plan, in one statement so the index stays a fixed cost.
-        member_of = select(PlanMembership.plan_id).where(PlanMembership.user_id == user.id)
-        stmt = stmt.where(or_(ActionPlan.is_public.is_(True), ActionPlan.id.in_(member_of)))
-    return stmt
+    return stmt.where(visible_plans_rule(user))
 
 
 @dataclass
