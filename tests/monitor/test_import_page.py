@@ -65,7 +65,7 @@ def test_the_poc_uploads_and_sees_each_rejected_line(demo, sign_in):
 
 
 def test_only_a_poc_or_admin_may_import(demo, sign_in, browser):
-    assert browser.get("/import").status_code == 403
+    assert browser.get("/import").status_code == 302  # to the sign-in page
     sign_in("drafter@example.org")
     assert browser.get("/import").status_code == 403
     response = browser.post("/import", data={"file": (io.BytesIO(b"x"), "a.csv")})

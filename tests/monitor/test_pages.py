@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zlib
 
 import pytest
 
@@ -28,9 +29,10 @@ def test_the_poc_forum_members_and_admins_see_board_and_figures(demo, sign_in, e
 def test_others_may_not_see_the_board(demo, sign_in, browser, email):
     if email:
         sign_in(email)
+    refused = 403 if email else 302  # to the sign-in page
     for page in ("board", "figures"):
-        assert browser.get(f"{NAP5}/{page}").status_code == 403
-    assert browser.get("/figures?plan=mongolia-nap5").status_code == 403
+        assert browser.get(f"{NAP5}/{page}").status_code == refused
+    assert browser.get("/figures?plan=mongolia-nap5").status_code == refused
 
 
 def test_board_says_whom_each_card_waits_on(demo, sign_in):
@@ -92,6 +94,21 @@ def test_printed_plan_as_pdf(demo, client):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
+    # The print stylesheet was applied: each of the nine commitments starts a page.
+    assert pdf_page_count(response.data) >= 10
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Read the page count from the PDF's page tree (WeasyPrint compresses its objects)."""
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            found = re.search(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", zlib.decompress(stream), re.S)
+        except zlib.error:
+            continue
+        if found:
+            return int(found.group(1))
+    found = re.search(rb"/Type\s*/Pages\b.*?/Count\s+(\d+)", pdf, re.S)
+    return int(found.group(1)) if found else 0
 
 
 def test_exports_are_open_to_anyone_who_may_read_the_plan(demo, client):
@@ -104,5 +121,6 @@ def test_exports_are_open_to_anyone_who_may_read_the_plan(demo, client):
 
 def test_a_private_plan_is_not_admitted_to_exist(client, create_plan):
     plan = create_plan(is_public=False)
-    for page in ("board", "print", "export.csv"):
+    for page in ("print", "plan.pdf", "export.csv"):
         assert client.get(f"/plans/{plan.slug}/{page}").status_code == 404
+    assert client.get(f"/plans/{plan.slug}/board").status_code == 302  # to the sign-in page

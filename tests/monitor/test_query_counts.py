@@ -14,8 +14,8 @@ from workflow.extensions import db as _db
 from workflow.lifecycle import fire
 from workflow.reporting.operations import create_report, fire_report_event
 from workflow.reporting.schemas import ReportInput
-from workflow.schema import validate
 from workflow.review.operations import add_comment, cast_vote
+from workflow.schema import validate
 
 from .conftest import csrf_token
 

@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 
 def html_to_pdf(html: str, static_folder: str) -> bytes:
     """Return the PDF of an HTML page laid out with its print stylesheet."""
-    from weasyprint import HTML  # imported here: loading Pango costs time at start-up
+    # Imported here: loading Pango costs time, and only this page needs it.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     folder = Path(static_folder).resolve()
 
-    def fetch_static(url: str) -> dict[str, Any]:
-        # Read the page's stylesheets from disk; never fetch over the network, which could
-        # wait on this very server or reach a host the page names.
-        path = urlsplit(url).path
-        if not path.startswith("/static/"):
-            raise ValueError(f"not fetched for the PDF: {url}")
-        target = (folder / path.removeprefix("/static/")).resolve()
-        if folder not in target.parents or not target.is_file():
-            raise ValueError(f"not a static file: {url}")
-        return {"string": target.read_bytes(), "mime_type": "text/css"}
+    class StaticFiles(URLFetcher):
+        """Read the page's stylesheets from disk; fetch nothing over the network.
 
-    return HTML(
-        string=html, base_url="http://cocreate.invalid/", url_fetcher=fetch_static
-    ).write_pdf()
+        A request to this very server could wait on itself, and one elsewhere could reach a
+        host a commitment's text names.
+        """
+
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            path = urlsplit(url).path
+            target = (folder / path.removeprefix("/static/")).resolve()
+            if not path.startswith("/static/") or folder not in target.parents:
+                raise ValueError(f"not fetched for the PDF: {url}")
+            if not target.is_file():
+                raise ValueError(f"no such static file: {url}")
+            return URLFetcherResponse(
+                url, body=target.read_bytes(), headers={"Content-Type": "text/css"}
+            )
+
+    document = HTML(string=html, base_url="http://cocreate.invalid/", url_fetcher=StaticFiles())
+    return document.write_pdf()

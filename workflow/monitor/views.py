@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..accounts.permissions import can_import_plans, can_monitor_plan, can_view_plan
 from ..definitions.commitment import STATES
@@ -53,10 +53,9 @@ def _nav_context() -> dict[str, Any]:
 
 
 @bp.get("/pipeline")
+@login_required
 def pipeline():
     """List the plans whose board and figures the user may see, and a form to compare them."""
-    if not current_user.is_authenticated:
-        abort(403, description=_("Sign in to see the plans you follow."))
     return render_template("monitor/pipeline.html", plans=queries.monitored_plans(current_user))
 
 
@@ -70,6 +69,7 @@ def _plan(slug: str, allowed) -> ActionPlan:
 
 
 @bp.get("/plans/<slug>/board")
+@login_required
 def board(slug: str):
     """Show the plan's board: a column per state, a card per commitment."""
     plan = _plan(slug, can_monitor_plan)
@@ -80,6 +80,7 @@ def board(slug: str):
 
 
 @bp.get("/plans/<slug>/figures")
+@login_required
 def figures(slug: str):
     """Show the plan's figures and charts, each chart with its table."""
     plan = _plan(slug, can_monitor_plan)
@@ -87,11 +88,13 @@ def figures(slug: str):
 
 
 @bp.get("/figures")
+@login_required
 def compare():
     """Show the figures of the chosen plans side by side."""
     slugs = request.args.getlist("plan")[:6]
-    plans = [p for p in (queries.plan_by_slug(s) for s in slugs) if p is not None]
-    plans = [p for p in plans if can_view_plan(current_user, p)]
+    plans = [queries.plan_by_slug(s) for s in slugs]
+    if not all(p is not None and can_view_plan(current_user, p) for p in plans):
+        abort(404, description=_("There is no plan with this name."))
     if not plans or not all(can_monitor_plan(current_user, p) for p in plans):
         abort(403, description=_("Choose plans on which you are point of contact or forum member."))
     return render_template("monitor/compare.html", figures=queries.compare(plans))
@@ -140,6 +143,7 @@ def export_plan(slug: str, fmt: str):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@login_required
 def import_page():
     """Upload OGP's commitment data (CSV); report each rejected row by its line."""
     if not can_import_plans(current_user):
