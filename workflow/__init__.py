@@ -10,6 +10,7 @@ from flask_babel import refresh
 from werkzeug.routing import IntegerConverter
 
 from .config import load_config
+from .schema import MAX_ID
 from .database import configure_engine, reset_read_only, set_read_only
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
@@ -17,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: a whole number that fits the database's 64-bit ids."""
+    """`<int:...>` in every route: a whole number that fits the database's id columns."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
@@ -50,7 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    # Ids are 64-bit: a larger number in an address matches no route (404), never an overflow.
+    # A number too large for an id matches no route (404), never an overflow in the database.
     app.url_map.converters["int"] = IdConverter
     _register_models()
     from .definitions.registry import engine

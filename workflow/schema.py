@@ -32,8 +32,9 @@ from pydantic_core import PydanticCustomError
 
 from .errors import InvalidInput
 
-# Ids are 64-bit in the database: anything larger is no id at all (a 404, never a crash).
-MAX_ID = 2**63 - 1
+# Ids and versions are INTEGER columns (32-bit on PostgreSQL): anything larger is no id at all,
+# a 404 in an address, never a crash in the database.
+MAX_ID = 2**31 - 1
 NOT_BLANK = r"\S"  # JSON Schema and pydantic both read a pattern as "somewhere in the text"
 WEB_ADDRESS = r"^https?://\S+$"
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import can_create_report, can_edit_report, can_view_plan
-from ..api.inputs import parse_event
+from ..api.schemas import parse_event
 from ..definitions.registry import engine
 from ..errors import InvalidInput
 from ..extensions import db
@@ -17,8 +17,9 @@ from ..plans.models import MILESTONE_STATUSES
 from ..reporting import queries as report_queries
 from ..reporting.attachments import add_attachment, stored_path
 from ..reporting.models import Attachment, ProgressReport
-from ..reporting.operations import create_report, fire_report_event, parse_report, update_report
+from ..reporting.operations import create_report, fire_report_event, update_report
 from ..reporting.scales import COMPLETION
+from ..reporting.schemas import parse_report
 from . import formdata, mywork, revisions
 from .work import Refused, attempt, bp, visible_commitment
 

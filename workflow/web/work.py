@@ -18,17 +18,20 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import PlanMembership
 from ..accounts.permissions import CREATING_ROLES, can_create_commitment, can_view_plan
-from ..api.inputs import parse_comment, parse_event, parse_response, parse_vote
+from ..api.schemas import parse_event
 from ..definitions.registry import engine
 from ..errors import Conflict, GuardFailed, InvalidEvent, InvalidInput, NotAllowed, StaleVersion
 from ..extensions import db
 from ..lifecycle import fire
 from ..plans import queries as plan_queries
 from ..plans.models import OGP_VALUES, TEXT_FIELDS, ActionPlan, Commitment
-from ..plans.operations import create_commitment, parse_commitment, update_commitment
+from ..plans.operations import create_commitment, update_commitment
+from ..plans.schemas import parse_commitment
 from ..review import queries as review_queries
 from ..review.models import RESPONSE_OUTCOMES
 from ..review.operations import add_comment, cast_vote, respond_to_comment
+from ..review.schemas import CommentInput, ResponseInput, VoteInput
+from ..schema import validate
 from . import commitment_data, formdata
 from .messages import field_name, say, say_all
 
@@ -174,7 +177,7 @@ def comment(commitment_id: int):
     """Comment on the whole commitment or one field of it."""
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_comment(formdata.comment(request.form))
+        wanted = validate(CommentInput, formdata.comment(request.form))
         add_comment(commitment, current_user, wanted.body, wanted.field)
 
     return _act_on_commitment(commitment_id, "comment", act, _("Your comment is saved."))
@@ -189,7 +192,7 @@ def respond(comment_id: int):
         abort(404)
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_response(formdata.response(request.form))
+        wanted = validate(ResponseInput, formdata.response(request.form))
         respond_to_comment(found, commitment, current_user, wanted.response, wanted.outcome)
 
     return _act_on_commitment(
@@ -203,7 +206,7 @@ def vote(commitment_id: int):
     """Cast the visitor's vote in the current round."""
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_vote(formdata.vote(request.form))
+        wanted = validate(VoteInput, formdata.vote(request.form))
         cast_vote(commitment, current_user, wanted.decision, wanted.comment)
 
     return _act_on_commitment(commitment_id, "vote", act, _("Your vote is counted."))
@@ -328,7 +331,7 @@ def edit_commitment(commitment_id: int):
             if c.response is not None or not (typed["response"].strip() or typed["outcome"]):
                 continue
             try:
-                answers.append((c, parse_response(typed)))
+                answers.append((c, validate(ResponseInput, typed)))
             except InvalidInput as exc:
                 problems.update({prefix + k: v for k, v in exc.errors.items()})
         if problems:
