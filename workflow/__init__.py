@@ -72,6 +72,7 @@ def _register_models() -> None:
     # Import every model module so the metadata (and Alembic) sees all tables.
     from .accounts import models as _accounts  # noqa: F401
     from .engine import audit as _audit  # noqa: F401
+    from .monitor import models as _monitor  # noqa: F401
     from .notify import models as _notify  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .reporting import models as _reporting  # noqa: F401
@@ -81,6 +82,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.auth import init_auth
     from .api import bp as api_bp
+    from .monitor.views import bp as monitor_bp
     from .web.account import bp as account_bp
     from .web.admin import bp as admin_bp
     from .web.layout import init_layout
@@ -104,12 +106,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(work_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(monitor_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
     from .engine.cli import audit_cli
+    from .monitor import cli as _monitor_cli  # noqa: F401 (adds `plans import`)
     from .notify.cli import notify_cli
     from .plans.cli import plans_cli
 

@@ -193,3 +193,23 @@ def can_create_plan(user: User | None) -> bool:
 def can_configure_plan(user: User | None, plan: ActionPlan) -> bool:
     """The plan's point of contact (and administrators) change its period, rule and visibility."""
     return (_is_admin(user) and bool(user.active)) or POC in plan_roles(user, plan)
+
+
+def can_monitor_plan(user: User | None, plan: ActionPlan) -> bool:
+    """The point of contact and administrators watch the board and figures; MSF members read."""
+    return _is_admin(user) or bool(plan_roles(user, plan) & {POC, MSF_MEMBER})
+
+
+def can_import_plans(user: User | None) -> bool:
+    """Administrators and the point of contact of any plan import OGP's commitment data."""
+    if _is_admin(user):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return bool(
+        db.session.scalar(
+            select(PlanMembership.id)
+            .where(PlanMembership.user_id == user.id, PlanMembership.role == POC)
+            .limit(1)
+        )
+    )
