@@ -182,3 +182,22 @@ def test_error_pages_keep_the_layout_and_say_what_to_do(browser, cast):
     assert expired.status_code == 400
     assert "This form has expired or was not sent from this site." in text(expired)
     assert '<nav class="site-nav"' in text(expired)
+
+
+def test_headings_are_in_order_on_the_signed_in_pages(browser, cast, create_user_):
+    admin = create_user_(password="a long passphrase", is_admin=True)
+    sign_in(browser, admin.email)
+    pages = [
+        "/account",
+        "/admin/accounts",
+        "/admin/organisations",
+        f"/plans/{cast.plan.slug}/members",
+        "/password/forgot",
+    ]
+    for url in pages:
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        levels = heading_levels(text(response))
+        assert levels[0] == 1 and levels.count(1) == 1, url
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (url, levels)
+        assert '<table class="stack">' in text(response) or "<table" not in text(response)
