@@ -77,6 +77,9 @@ def test_a_new_password_ends_every_other_session(app, browser, member):
     assert response.status_code == 302 and response.location == "/account"
     assert "Your password is changed." in text(browser.get("/account"))
     assert signed_in_as(browser) == "Mona Member"  # the session that changed it goes on
+    renewed = browser.get_cookie("remember_token").value  # and so does its "remember me"
+    assert renewed != laptop_remember
+    assert signed_in_as(replay(app, remember_token=renewed)) == "Mona Member"
 
     assert signed_in_as(phone) is None
     assert signed_in_as(replay(app, session=laptop_session)) is None
