@@ -251,3 +251,34 @@ def test_the_point_of_contact_sets_up_and_configures_a_plan(browser, people):
     assert post(browser, settings, settings, **form).status_code == 302  # not public now
     db.session.refresh(plan)
     assert plan.is_public is False
+
+
+def test_a_plan_sets_its_own_stage_durations_and_the_due_date_follows(
+    browser, people, create_commitment_
+):
+    from datetime import timedelta
+
+    from workflow.definitions.registry import engine
+
+    c = create_commitment_(people.plan, people.drafter)
+    fire(c, "submit", people.drafter)
+    db.session.commit()
+    assert engine.due_at(c) == c.state_changed_at + timedelta(days=21)
+    as_(browser, people.poc)
+    settings = f"/plans/{people.plan.id}/settings"
+    form = {
+        "slug": people.plan.slug,
+        "country": people.plan.country,
+        "title": people.plan.title,
+        "period_start": people.plan.period_start.isoformat(),
+        "period_end": people.plan.period_end.isoformat(),
+        "reporting_cycle": "quarterly",
+        "approval_rule": "majority_with_parity",
+        "is_public": "yes",
+    }
+    refused = post(browser, settings, settings, **form, **{"days-cso_review": "0"})
+    assert 'id="days-cso_review-error"' in text(refused)
+    assert post(browser, settings, settings, **form, **{"days-cso_review": "30"}).status_code == 302
+    db.session.refresh(people.plan)
+    assert people.plan.stage_days == {"cso_review": 30}
+    assert engine.due_at(c) == c.state_changed_at + timedelta(days=30)
