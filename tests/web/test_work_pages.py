@@ -282,3 +282,61 @@ def test_a_plan_sets_its_own_stage_durations_and_the_due_date_follows(
     db.session.refresh(people.plan)
     assert people.plan.stage_days == {"cso_review": 30}
     assert engine.due_at(c) == c.state_changed_at + timedelta(days=30)
+
+
+def test_a_stale_draft_keeps_what_was_typed_and_takes_the_fresh_version(
+    browser, people, create_commitment_
+):
+    from workflow.plans.operations import update_commitment
+
+    c = create_commitment_(people.plan, people.drafter)
+    db.session.commit()
+    as_(browser, people.drafter)
+    edit = f"/commitments/{c.id}/edit"
+    opened = text(browser.get(edit))
+    version = re.search(r'name="version" value="(\d+)"', opened).group(1)
+    update_commitment(c, people.poc, {"problem": "Changed meanwhile."}, version=c.version)
+    db.session.commit()
+    form = {
+        "version": version,
+        "title": c.title,
+        "problem": "My own wording.",
+        "milestone_count": "1",
+        "milestones-0-description": "Design the register",
+        "milestones-0-start_date": "2024-01-01",
+        "milestones-0-end_date": "2024-06-30",
+        "do": "save",
+    }
+    refused = post(browser, edit, edit, **form)
+    assert refused.status_code == 409
+    body = text(refused)
+    assert "Someone acted on this before you" in body
+    assert "My own wording." in body
+    assert f'name="version" value="{c.version}"' in body  # saving again is a choice made knowingly
+    form["version"] = str(c.version)
+    form["milestones-0-end_date"] = "2023-01-01"
+    wrong_dates = post(browser, edit, edit, **form)
+    assert wrong_dates.status_code in (400, 422)
+    assert 'id="milestones-0-end_date-error"' in text(wrong_dates)
+
+
+def test_milestone_buttons_rearrange_the_form_without_saving(browser, people, create_commitment_):
+    c = create_commitment_(people.plan, people.drafter)
+    db.session.commit()
+    as_(browser, people.drafter)
+    edit = f"/commitments/{c.id}/edit"
+    rows = {
+        "version": str(c.version),
+        "title": c.title,
+        "milestone_count": "2",
+        "milestones-0-description": "First",
+        "milestones-1-description": "Second",
+    }
+    moved = text(post(browser, edit, edit, **rows, do="up-1"))
+    assert moved.index(">Second</textarea>") < moved.index(">First</textarea>")
+    removed = text(post(browser, edit, edit, **rows, do="remove-0"))
+    assert ">First</textarea>" not in removed and ">Second</textarea>" in removed
+    added = text(post(browser, edit, edit, **rows, do="add"))
+    assert 'name="milestone_count" value="3"' in added
+    db.session.refresh(c)
+    assert [m.description for m in c.milestones] == ["Design the register", "Publish the data"]
