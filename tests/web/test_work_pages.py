@@ -340,3 +340,17 @@ def test_milestone_buttons_rearrange_the_form_without_saving(browser, people, cr
     assert 'name="milestone_count" value="3"' in added
     db.session.refresh(c)
     assert [m.description for m in c.milestones] == ["Design the register", "Publish the data"]
+
+
+def test_a_button_pressed_twice_acts_once_and_says_nothing_odd(browser, people, create_commitment_):
+    c = create_commitment_(people.plan, people.drafter)
+    db.session.commit()
+    as_(browser, people.drafter)
+    page = f"/commitments/{c.id}"
+    body = text(browser.get(page))
+    form_id = re.search(r'name="form_id" value="([^"]+-submit)"', body).group(1)
+    data = {"event": "submit", "version": str(c.version), "form_id": form_id}
+    assert post(browser, f"{page}/events", page, **data).status_code == 302
+    assert post(browser, f"{page}/events", page, **data).status_code == 302  # not a 409
+    db.session.refresh(c)
+    assert c.state == "cso_review"
