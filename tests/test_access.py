@@ -31,6 +31,7 @@ from workflow.accounts.roles import DRAFTER
 from workflow.accounts.tokens import INVITATION, RESET, make_link_token
 from workflow.extensions import db
 from workflow.lifecycle import fire
+from workflow.notify.models import FAILED, OutboxMessage
 from workflow.plans.models import ActionPlan
 from workflow.plans.operations import create_commitment
 from workflow.plans.schemas import parse_commitment
@@ -182,6 +183,9 @@ ACCESS: dict[tuple[str, str], Row] = {
         only(302, "admin", outsider=403),
         form={"name": "Open Society Forum", "sector": "civil_society"},
     ),
+    # The outbox: administrators only; to everyone else it does not exist.
+    ("notify.outbox", "GET"): Row("/admin/outbox", who(404, admin=200)),
+    ("notify.retry", "POST"): Row("/admin/outbox/{failed_message}/retry", who(404, admin=302)),
     # The API: bearer tokens; no token is 401.
     ("api.openapi_document", "GET"): Row("/api/v1/openapi.json", who(200)),
     ("api.show_me", "GET"): Row("/api/v1/me", who(200, anonymous=401)),
@@ -242,7 +246,7 @@ ACCESS: dict[tuple[str, str], Row] = {
         only(200, "implementer", anonymous=401),
         json={"version": 1, "narrative": "More work."},
     ),
-    ("api.fire_report", "POST"): Row(
+    ("api.fire_report_event", "POST"): Row(
         "/api/v1/reports/{report}/events",
         only(200, "implementer", anonymous=401),
         json={"event": "submit", "version": 1},
@@ -423,6 +427,10 @@ def build_scene() -> Scene:
     report = create_report(implementing, cast.implementer, parse_report(REPORT, creating=True))
     evidence = add_attachment(report, cast.implementer, io.BytesIO(b"%PDF-1.4\n"), "e.pdf")
     membership = next(m for m in cast.implementer.memberships if m.plan_id == plan.id)
+    failed = OutboxMessage(
+        recipient_id=cast.poc.id, to_address=cast.poc.email, status=FAILED, attempts=8
+    )
+    db.session.add(failed)
     db.session.flush()
     users = {
         "poc": cast.poc,
@@ -445,6 +453,7 @@ def build_scene() -> Scene:
         "attachment": evidence.id,
         "membership": membership.id,
         "other_user": cast.implementer.id,
+        "failed_message": failed.id,
         "reset_token": make_link_token(cast.drafter, RESET),
         "invitation_token": make_link_token(invited, INVITATION),
     }
@@ -478,7 +487,8 @@ def test_who_gets_what(app, browser, route, actor):
             assert sign_in(browser, user.email).status_code == 302
         data = None
         if method == "POST":
-            data = {"csrf_token": csrf_token(browser, "/"), **(row.form or {})}
+            page = "/" if user is not None else "/login"  # a page with a form for them
+            data = {"csrf_token": csrf_token(browser, page), **(row.form or {})}
         response = browser.open(url, method=method, data=data)
     expected = row.answers[actor]
     assert answer_of(response) == expected, (

@@ -139,16 +139,6 @@ def _is_admin(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
 
 
-def can_view_outbox(user: Any) -> bool:
-    """Administrators see the outbox: every message, its attempts and errors."""
-    return _is_admin(user)
-
-
-def can_retry_outbox_message(user: Any, message: Any) -> bool:
-    """Administrators send a message that failed for good again."""
-    return _is_admin(user) and message.status == "failed"
-
-
 def can_manage_accounts(user: User | None) -> bool:
     """Administrators create, invite and deactivate accounts and keep the organisations."""
     return _is_admin(user) and bool(user.active)
@@ -157,6 +147,16 @@ def can_manage_accounts(user: User | None) -> bool:
 def can_manage_members(user: User | None, plan: ActionPlan) -> bool:
     """The plan's point of contact (and administrators) invite people and give or take roles."""
     return can_manage_accounts(user) or POC in plan_roles(user, plan)
+
+
+def can_view_outbox(user: Any) -> bool:
+    """Administrators see the outbox: every message, its attempts and errors."""
+    return _is_admin(user)
+
+
+def can_retry_outbox_message(user: Any, message: Any) -> bool:
+    """Administrators send a message that failed for good again."""
+    return _is_admin(user) and message.status == "failed"
 
 
 def can_create_plan(user: User | None) -> bool:

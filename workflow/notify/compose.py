@@ -6,6 +6,7 @@ happened, by whom and when; the row says to whom and in which roles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +57,22 @@ def actor_label(entry: LogEntry) -> str:
     return entry.actor_label
 
 
+# Mail that is not about a transition (a password reset, an invitation), by template name: the
+# area that sends it registers how to render a row of it (see workflow/accounts/mail.py).
+COMPOSERS: dict[str, Callable[[OutboxMessage, User], Email]] = {}
+
+
 def render_message(row: OutboxMessage) -> Email:
     """Render an outbox row's message for its recipient, now, in the recipient's language."""
-    entry = db.session.get(LogEntry, row.log_entry_id) if row.log_entry_id else None
-    if entry is None:
-        raise CannotCompose(f"outbox row {row.id} names no log entry")
     recipient = db.session.get(User, row.recipient_id) if row.recipient_id else None
     if recipient is None:
         raise CannotCompose(f"outbox row {row.id} names no recipient")
+    composer = COMPOSERS.get(row.template)
+    if composer is not None:
+        return composer(row, recipient)
+    entry = db.session.get(LogEntry, row.log_entry_id) if row.log_entry_id else None
+    if entry is None:
+        raise CannotCompose(f"outbox row {row.id} names no log entry")
     return compose_transition(recipient, row.roles, entry)
 
 

@@ -22,9 +22,9 @@ def select_locale() -> str | None:
     languages = current_app.config["LANGUAGES"]
     if request.blueprint == "api":
         # API callers say what they read with Accept-Language; else their account's language.
-        wanted = request.accept_languages.best_match(languages)
-        if wanted:
-            return wanted
+        asked = request.accept_languages.best_match(languages)
+        if asked:
+            return asked
         user = g.get("api_user")
         return user.language if user is not None and user.language in languages else None
     asked = request.args.get("lang")
@@ -41,6 +41,12 @@ def select_locale() -> str | None:
 def language_names() -> list[tuple[str, str]]:
     """Return (code, name) for each language offered."""
     return [(code, NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+
+
+def language_url(code: str) -> str:
+    """Return this page's address in another language (`?lang=`, the rest of the query kept)."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return urlunsplit(("", "", request.path, urlencode([*query, ("lang", code)]), ""))
 
 
 def switch_language() -> Response:
