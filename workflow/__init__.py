@@ -10,9 +10,9 @@ from flask_babel import refresh
 from werkzeug.routing import IntegerConverter
 
 from .config import load_config
-from .schema import MAX_ID
 from .database import configure_engine, reset_read_only, set_read_only
 from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .schema import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
