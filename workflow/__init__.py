@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    from .notify.pages import bp as notifications_bp
     from .notify.views import bp as notify_bp
 
     app.register_blueprint(notify_bp)
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(monitor_bp)
 
 

@@ -74,6 +74,7 @@ ROLE_LABELS = {
     "signatory": _l("the signatory"),
     "implementer": _l("an implementer"),
     "author": _l("the author"),
+    "follower": _l("a follower of it"),
 }
 
 # A role as a name on its own, for lists and forms ("Drafter", not "a drafter").
@@ -128,6 +129,12 @@ DECISIONS = {
     "abstain": _l("Abstain"),
 }
 
+APPROVAL_RULES = {
+    "majority_with_parity": _l("a majority, with an approval from each side"),
+    "simple_majority": _l("a simple majority"),
+    "unanimity": _l("every member approves"),
+}
+
 SIDES = {
     "government": _l("government"),
     "civil_society": _l("civil society"),
@@ -150,6 +157,7 @@ ALL = {
     "response_outcome": RESPONSE_OUTCOMES,
     "decision": DECISIONS,
     "side": SIDES,
+    "approval_rule": APPROVAL_RULES,
 }
 
 

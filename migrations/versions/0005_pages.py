@@ -1,7 +1,7 @@
 """report attachments: evidence files uploaded with progress reports
 
 Revision ID: 0005_pages
-Revises: 0002
+Revises: 0004_accounts
 Create Date: 2026-12-03 04:30:00.000000
 
 """

@@ -31,7 +31,7 @@ def test_the_life_of_a_commitment(person, live_server, tmp_path):
     d.get_by_role("button", name="Save the draft").click()
     expect(d.locator(".notice[role=status]")).to_contain_text("The draft is saved")
     # The blockers are shown before submitting, in words.
-    expect(d.locator(".blockers").first).to_contain_text("Problem it addresses is empty")
+    expect(d.locator(".blockers").first).to_contain_text("The problem it addresses is empty")
 
     d.fill("#f-problem", "Licence holders are not known to the public.")
     d.fill("#f-description", "Publish every licence with its holder.")

@@ -21,6 +21,8 @@ def init_auth(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     login_manager.user_loader(load_session_user)
+    # Its composers render password and invitation mail wherever the outbox is sent from.
+    from . import mail  # noqa: F401
 
 
 def load_session_user(session_id: str) -> User | None:

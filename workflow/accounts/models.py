@@ -159,3 +159,32 @@ class ThrottleEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Invitation(db.Model):
+    """Who invited whom, to which plan (or to Cocreate) with which roles; the mail it sent.
+
+    The outbox renders the mail when it sends it, from this row: the link to choose a
+    password is made then, so no usable link is ever stored.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    inviter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("action_plans.id", ondelete="CASCADE"))
+    roles: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    inviter: Mapped[User | None] = relationship(foreign_keys=[inviter_id])
+    plan: Mapped[ActionPlan | None] = relationship()
+
+    @property
+    def role_list(self) -> list[str]:
+        """Return the roles given, in a stable order."""
+        return sorted(r for r in self.roles.split(",") if r)

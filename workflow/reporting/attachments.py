@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from ..accounts.models import User
 from ..accounts.permissions import authorize, can_edit_report
@@ -85,10 +86,10 @@ def add_attachment(
     limit = int(current_app.config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise InvalidInput({field: f"must be at most {limit // (1024 * 1024)} MB"})
+        raise InvalidInput({field: _l("must be at most %(mb)s MB", mb=limit // (1024 * 1024))})
     kind = sniff(data[:16], data)
     if kind is None:
-        raise InvalidInput({field: "must be a PDF, an image or an office document"})
+        raise InvalidInput({field: _l("must be a PDF, an image or an office document")})
     stored = secrets.token_hex(16)
     (upload_folder() / stored).write_bytes(data)
     attachment = Attachment(

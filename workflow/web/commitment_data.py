@@ -33,7 +33,6 @@ from ..review import queries as review_queries
 from ..review.models import Comment
 from ..review.operations import VoteRound
 from . import diagram, queries
-from .messages import say
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def actions_for(record: Any, actor: Actor) -> list[Action]:
         event = spec.events[name]
         # The comment is asked for by the form itself: only the guards' reasons block here.
         reasons = engine.blockers(record, name, actor, "-" if event.comment_required else None)
-        out.append(Action(name, event.comment_required, [say(r) for r in reasons]))
+        out.append(Action(name, event.comment_required, [str(r) for r in reasons]))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Turn submitted pages into the same dicts the JSON API accepts, so one parser checks both."""
+"""Turn submitted pages into the same dicts the JSON API accepts, so one shape checks both."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any
 from flask import session
 from werkzeug.datastructures import MultiDict
 
+from ..api.schemas import event_input
 from ..plans.models import TEXT_FIELDS
+from ..review.schemas import CommentInput, ResponseInput, VoteInput
+from ..schema import validate
 
 DONE_KEY = "done_forms"
 
@@ -78,8 +81,11 @@ def response(form: MultiDict, prefix: str = "") -> dict[str, Any]:
     }
 
 
-def report(form: MultiDict, milestone_ids: list[int], *, creating: bool) -> dict[str, Any]:
-    """Return the progress report form as the body of the API's report requests."""
+def report(form: MultiDict, milestones: dict[int, str], *, creating: bool) -> dict[str, Any]:
+    """Return the progress report form as the body of the API's report requests.
+
+    `milestones` maps each milestone's id to its status now, the answer when none is chosen.
+    """
     links = [line.strip() for line in form.get("evidence_links", "").splitlines() if line.strip()]
     data: dict[str, Any] = {
         "period_label": form.get("period_label", ""),
@@ -91,10 +97,10 @@ def report(form: MultiDict, milestone_ids: list[int], *, creating: bool) -> dict
         "milestones": [
             {
                 "milestone_id": mid,
-                "status": form.get(f"milestone-{mid}-status", ""),
+                "status": form.get(f"milestone-{mid}-status") or status,
                 "note": form.get(f"milestone-{mid}-note", ""),
             }
-            for mid in milestone_ids
+            for mid, status in milestones.items()
         ],
     }
     if not creating:
@@ -116,3 +122,23 @@ def mark_done(form: MultiDict) -> None:
     """Remember the form's token (the last few) so a repeat of it does nothing."""
     if form.get("form_id"):
         session[DONE_KEY] = [*session.get(DONE_KEY, [])[-19:], form["form_id"]]
+
+
+def check_event(data: dict[str, Any], workflow_key: str) -> Any:
+    """Check an event body with the API's own shape for the workflow; raise InvalidInput."""
+    return validate(event_input(workflow_key), data)
+
+
+def check_comment(data: dict[str, Any]) -> CommentInput:
+    """Check a comment body with the API's shape."""
+    return validate(CommentInput, data)
+
+
+def check_vote(data: dict[str, Any]) -> VoteInput:
+    """Check a vote body with the API's shape."""
+    return validate(VoteInput, data)
+
+
+def check_response(data: dict[str, Any]) -> ResponseInput:
+    """Check a response body with the API's shape."""
+    return validate(ResponseInput, data)

@@ -9,8 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.permissions import can_create_report, can_edit_report, can_view_plan
-from ..api.schemas import parse_event
-from ..definitions.registry import engine
 from ..errors import InvalidInput
 from ..extensions import db
 from ..plans.models import MILESTONE_STATUSES
@@ -89,7 +87,7 @@ def new_report(commitment_id: int):
     commitment = visible_commitment(commitment_id)
     if not can_create_report(current_user, commitment, check_state=False):
         abort(403)
-    ids = [m.id for m in commitment.milestones]
+    ids = {m.id: m.status for m in commitment.milestones}
     if request.method == "GET":
         data = {
             "period_label": "",
@@ -132,7 +130,7 @@ def edit_report(report_id: int):
     commitment = report.commitment
     if request.method == "GET":
         return _render_report_form(commitment, report, _report_data(report), {})
-    ids = [m.id for m in commitment.milestones]
+    ids = {m.id: m.status for m in commitment.milestones}
     data = formdata.report(request.form, ids, creating=False)
 
     def act() -> None:
@@ -166,7 +164,7 @@ def report_event(report_id: int):
     commitment_id = report.commitment_id
 
     def act() -> None:
-        wanted = parse_event(formdata.event(request.form), engine.definition_for(report))
+        wanted = formdata.check_event(formdata.event(request.form), report.workflow_key)
         fire_report_event(
             report, current_user, wanted.event, version=wanted.version, comment=wanted.comment
         )

@@ -17,9 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.models import PlanMembership
-from ..accounts.permissions import CREATING_ROLES, can_create_commitment, can_view_plan
-from ..api.schemas import parse_event
-from ..definitions.registry import engine
+from ..accounts.permissions import (
+    CREATING_ROLES,
+    can_create_commitment,
+    can_view_plan,
+)
+from ..accounts.roles import POC
 from ..errors import Conflict, GuardFailed, InvalidEvent, InvalidInput, NotAllowed, StaleVersion
 from ..extensions import db
 from ..lifecycle import fire
@@ -30,10 +33,8 @@ from ..plans.schemas import parse_commitment
 from ..review import queries as review_queries
 from ..review.models import RESPONSE_OUTCOMES
 from ..review.operations import add_comment, cast_vote, respond_to_comment
-from ..review.schemas import CommentInput, ResponseInput, VoteInput
-from ..schema import validate
 from . import commitment_data, formdata
-from .messages import field_name, say, say_all
+from .messages import field_name
 
 bp = Blueprint("work", __name__)
 
@@ -55,10 +56,10 @@ def attempt(action: Callable[[], Any]) -> Any:
         return result
     except InvalidInput as exc:
         db.session.rollback()
-        raise Refused(say_all(exc.errors), 400) from None
+        raise Refused({k: str(v) for k, v in exc.errors.items()}, exc.status) from None
     except GuardFailed as exc:
         db.session.rollback()
-        raise Refused({"_": " ".join(say(r) for r in exc.reasons)}, 422) from None
+        raise Refused({"_": "; ".join(str(r) for r in exc.reasons)}, 422) from None
     except (StaleVersion, StaleDataError):
         db.session.rollback()
         raise Refused({"_stale": _stale_message()}, 409) from None
@@ -119,26 +120,38 @@ def _names() -> dict[str, Any]:
     return {
         "field_name": _field_name,
         "may_create_commitment": _may_create_commitment,
+        "may_create_plan": _may_create_plan,
     }
 
 
-def _may_create_commitment(plan: ActionPlan) -> bool:
-    # The index asks for every plan: one query for the visitor's drafting plans, not one each.
-    # Kept on the request, not on g: tests run several requests in one application context.
-    if not hasattr(request, "drafting_plans"):
-        request.drafting_plans = (
-            set(
-                db.session.scalars(
-                    select(PlanMembership.plan_id).where(
-                        PlanMembership.user_id == current_user.id,
-                        PlanMembership.role.in_(CREATING_ROLES),
+def _my_plan_roles() -> list[tuple[int, str]]:
+    # The index asks for every plan: one query for the visitor's roles, not one per plan. Kept
+    # on the request, not on g: tests run several requests in one application context.
+    if not hasattr(request, "my_plan_roles"):
+        request.my_plan_roles = (
+            list(
+                db.session.execute(
+                    select(PlanMembership.plan_id, PlanMembership.role).where(
+                        PlanMembership.user_id == current_user.id
                     )
                 )
             )
             if current_user.is_authenticated and current_user.active
-            else set()
+            else []
         )
-    return plan.id in request.drafting_plans
+    return request.my_plan_roles
+
+
+def _may_create_commitment(plan: ActionPlan) -> bool:
+    """can_create_commitment's rule, answered from the visitor's roles read once."""
+    return any(pid == plan.id and role in CREATING_ROLES for pid, role in _my_plan_roles())
+
+
+def _may_create_plan() -> bool:
+    """can_create_plan's rule, answered from the visitor's roles read once."""
+    if current_user.is_authenticated and current_user.active and current_user.is_admin:
+        return True
+    return any(role == POC for _pid, role in _my_plan_roles())
 
 
 def _act_on_commitment(commitment_id: int, form: str, action: Callable[[Commitment], Any], done):
@@ -163,7 +176,7 @@ def commitment_event(commitment_id: int):
     """Fire a workflow event (submit, endorse, sign off, ...) from the commitment page."""
 
     def act(commitment: Commitment) -> None:
-        wanted = parse_event(formdata.event(request.form), engine.definition_for(commitment))
+        wanted = formdata.check_event(formdata.event(request.form), commitment.workflow_key)
         fire(commitment, wanted.event, current_user, version=wanted.version, comment=wanted.comment)
 
     return _act_on_commitment(
@@ -177,7 +190,7 @@ def comment(commitment_id: int):
     """Comment on the whole commitment or one field of it."""
 
     def act(commitment: Commitment) -> None:
-        wanted = validate(CommentInput, formdata.comment(request.form))
+        wanted = formdata.check_comment(formdata.comment(request.form))
         add_comment(commitment, current_user, wanted.body, wanted.field)
 
     return _act_on_commitment(commitment_id, "comment", act, _("Your comment is saved."))
@@ -192,7 +205,7 @@ def respond(comment_id: int):
         abort(404)
 
     def act(commitment: Commitment) -> None:
-        wanted = validate(ResponseInput, formdata.response(request.form))
+        wanted = formdata.check_response(formdata.response(request.form))
         respond_to_comment(found, commitment, current_user, wanted.response, wanted.outcome)
 
     return _act_on_commitment(
@@ -206,7 +219,7 @@ def vote(commitment_id: int):
     """Cast the visitor's vote in the current round."""
 
     def act(commitment: Commitment) -> None:
-        wanted = validate(VoteInput, formdata.vote(request.form))
+        wanted = formdata.check_vote(formdata.vote(request.form))
         cast_vote(commitment, current_user, wanted.decision, wanted.comment)
 
     return _act_on_commitment(commitment_id, "vote", act, _("Your vote is counted."))
@@ -331,7 +344,7 @@ def edit_commitment(commitment_id: int):
             if c.response is not None or not (typed["response"].strip() or typed["outcome"]):
                 continue
             try:
-                answers.append((c, validate(ResponseInput, typed)))
+                answers.append((c, formdata.check_response(typed)))
             except InvalidInput as exc:
                 problems.update({prefix + k: v for k, v in exc.errors.items()})
         if problems:
@@ -353,4 +366,4 @@ def edit_commitment(commitment_id: int):
     return redirect(url_for("work.edit_commitment", commitment_id=commitment_id))
 
 
-from . import reporting_pages  # noqa: E402,F401  (its routes join this blueprint)
+from . import plan_pages, reporting_pages  # noqa: E402,F401  (their routes join this blueprint)
