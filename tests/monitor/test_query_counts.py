@@ -92,6 +92,7 @@ def measure(browser, api, token: str, plan, voting, reported) -> dict[str, int]:
         "figures": f"/plans/{plan.slug}/figures",
         "commitment page": f"/commitments/{reported.id}",
         "index": "/",
+        "my work": "/my-work",
     }
     counts = {}
     # Each request starts from an empty session, as a real one does: nothing the test holds
