@@ -13,6 +13,7 @@ from workflow.lifecycle import fire
 from workflow.reporting.models import Attachment
 from workflow.review.models import Comment
 from workflow.review.operations import cast_vote
+from workflow.web import mywork
 
 from .helpers import PASSWORD, TOKEN, csrf_token, sign_in, text
 
@@ -171,6 +172,41 @@ def test_my_work_lists_what_waits_oldest_first(browser, people, create_commitmen
     body = text(browser.get("/my-work"))
     assert body.index("Older") < body.index("Newer")
     assert body.count("Cast your vote") == 2
+
+
+def test_my_work_drops_a_vote_once_cast(browser, people, create_commitment_):
+    voted, waiting = (create_commitment_(people.plan, people.drafter) for _ in range(2))
+    for c in (voted, waiting):
+        fire(c, "submit", people.drafter)
+        fire(c, "endorse", people.cso1)
+    cast_vote(voted, people.msf_gov1, "approve", "Yes.")
+    db.session.commit()
+    as_(browser, people.msf_gov1)
+    body = text(browser.get("/my-work"))
+    assert body.count("Cast your vote") == 1
+
+
+def test_my_work_shows_the_oldest_of_each_kind_and_pages_the_rest(
+    browser, people, create_commitment_, monkeypatch
+):
+    monkeypatch.setattr(mywork, "SHOWN", 2)
+    monkeypatch.setattr(mywork, "PAGE", 2)
+    for n in range(5):
+        create_commitment_(people.plan, people.drafter, title=f"Draft number {n}")
+    db.session.commit()
+    as_(browser, people.drafter)
+    body = text(browser.get("/my-work"))
+    assert "Draft number 0" in body and "Draft number 1" in body
+    assert "Draft number 2" not in body
+    assert "3 more items, waiting for less time" in body
+    assert "/my-work?kind=revise" in browser.get("/my-work").get_data(as_text=True)
+    second = text(browser.get("/my-work?kind=revise&page=2"))
+    assert "Draft number 2" in second and "Draft number 3" in second
+    assert "Draft number 1" not in second and "Draft number 4" not in second
+    assert "Previous page" in second and "Next page" in second
+    last = text(browser.get("/my-work?kind=revise&page=3"))
+    assert "Draft number 4" in last and "Next page" not in last
+    assert browser.get("/my-work?kind=nonsense").status_code == 404
 
 
 def _implementing(people, create_commitment_):

@@ -1,12 +1,18 @@
-"""My work: what waits on a person now across the plans they belong to, oldest first."""
+"""My work: what waits on a person now across the plans they belong to, oldest first.
+
+A point of contact of many plans may have thousands of drafts waiting: the database counts each
+kind of work and picks the oldest few of each (a window over an indexed scan), so the page costs
+the same few queries and renders the same few rows whatever the size.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, and_, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from ..accounts.models import PlanMembership, User
@@ -26,16 +32,18 @@ from ..reporting.models import ProgressReport
 from ..review.models import Comment, Vote
 
 SIGNOFF_STATE = "government_signoff"
-SHOWN = 100  # items on the page, the most pressing first
-# Where each role may have something to do (what exactly is decided per commitment below).
-ROLE_STATES = {
-    DRAFTER: DRAFTING_STATES,
-    POC: DRAFTING_STATES,
-    CSO_REVIEWER: (REVIEW_STATE,),
-    MSF_MEMBER: (VOTING_STATE,),
-    SIGNATORY: (SIGNOFF_STATE,),
-    IMPLEMENTER: (IMPLEMENTATION_STATE,),
-}
+SHOWN = 10  # items of each kind on the page, the oldest first
+PAGE = 50  # items on a page that lists one kind
+KINDS = (
+    "revise",
+    "answer",
+    "review",
+    "vote",
+    "sign_off",
+    "report",
+    "report_draft",
+    "report_submitted",
+)
 
 
 @dataclass(frozen=True)
@@ -49,119 +57,164 @@ class Item:
     report: ProgressReport | None = None
 
 
+@dataclass
+class Work:
+    """The items shown, the most pressing first, and how many of each kind wait in all."""
+
+    items: list[Item]
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def more(self) -> dict[str, int]:
+        """Return, per kind, how many items wait that are not shown."""
+        shown: dict[str, int] = defaultdict(int)
+        for item in self.items:
+            shown[item.kind] += 1
+        return {k: self.totals[k] - shown[k] for k in KINDS if self.totals.get(k, 0) > shown[k]}
+
+
 def items_for(user: User) -> list[Item]:
-    """Return the visitor's pending work across plans, the oldest due first."""
+    """Return the visitor's pending work across plans (the oldest few of each kind)."""
+    return work_for(user).items
+
+
+def work_for(user: User, kind: str | None = None, page: int = 1) -> Work:
+    """Return what waits on the visitor: the oldest SHOWN of each kind, or one page of `kind`.
+
+    Four queries whatever the size: memberships, the counted and ranked ids, the commitments
+    and the reports shown.
+    """
     roles: dict[int, set[str]] = defaultdict(set)
     for plan_id, role in db.session.execute(
         select(PlanMembership.plan_id, PlanMembership.role).where(PlanMembership.user_id == user.id)
     ):
         roles[plan_id].add(role)
-    if not roles:
-        return []
-    # Only the states in which some role of the visitor has something to do, and only the
-    # columns the list shows: on a large instance most commitments wait on nobody here.
-    held = set().union(*roles.values())
-    states = {
-        state for role, role_states in ROLE_STATES.items() if role in held for state in role_states
+    selects = _kind_selects(user, roles, [kind] if kind else list(KINDS))
+    if not selects:
+        return Work([])
+    first, last = (PAGE * (page - 1), PAGE * page) if kind else (0, SHOWN)
+    ranked = union_all(*selects).subquery()
+    rows = db.session.execute(
+        select(ranked.c.kind, ranked.c.commitment_id, ranked.c.report_id, ranked.c.total).where(
+            ranked.c.rank > first, ranked.c.rank <= last
+        )
+    ).all()
+    totals = {row.kind: row.total for row in rows}
+    commitments = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Commitment)
+            .where(Commitment.id.in_({row.commitment_id for row in rows}))
+            .options(
+                load_only(
+                    Commitment.id,
+                    Commitment.plan_id,
+                    Commitment.number,
+                    Commitment.title,
+                    Commitment.state,
+                    Commitment.state_changed_at,
+                    Commitment.workflow_key,
+                    Commitment.workflow_version,
+                    Commitment.version,
+                ),
+                joinedload(Commitment.plan),
+            )
+        )
     }
-    commitments = db.session.scalars(
-        select(Commitment)
-        .where(Commitment.plan_id.in_(list(roles)), Commitment.state.in_(sorted(states)))
-        .options(
-            load_only(
-                Commitment.id,
-                Commitment.plan_id,
-                Commitment.number,
-                Commitment.title,
-                Commitment.state,
-                Commitment.state_changed_at,
-                Commitment.workflow_key,
-                Commitment.workflow_version,
-                Commitment.version,
-            ),
-            joinedload(Commitment.plan),
-        )
-        .order_by(Commitment.state_changed_at)
-    ).all()
-    voted = _voted_in_current_round(
-        [c.id for c in commitments if c.state == VOTING_STATE and MSF_MEMBER in roles[c.plan_id]],
-        user,
-    )
-    unanswered = set(
-        db.session.scalars(
-            select(Comment.commitment_id).where(
-                Comment.response.is_(None),
-                Comment.commitment_id.in_([c.id for c in commitments]),
+    reports = {
+        r.id: r
+        for r in db.session.scalars(
+            select(ProgressReport).where(
+                ProgressReport.id.in_({row.report_id for row in rows if row.report_id})
             )
         )
-    )
-    items: list[Item] = []
-    for c in commitments:
-        mine = roles[c.plan_id]
-        due = engine.due_at(c)
-
-        def add(kind: str, commitment: Commitment = c, when: datetime | None = due) -> None:
-            items.append(Item(kind, commitment, commitment.state_changed_at, when))
-
-        if mine & {DRAFTER, POC}:
-            if c.state == EDITABLE_STATE:
-                add("revise")
-            if c.state in DRAFTING_STATES and c.id in unanswered:
-                add("answer")
-        if CSO_REVIEWER in mine and c.state == REVIEW_STATE:
-            add("review")
-        if MSF_MEMBER in mine and c.state == VOTING_STATE and c.id not in voted:
-            add("vote")
-        if SIGNATORY in mine and c.state == SIGNOFF_STATE:
-            add("sign_off")
-        if IMPLEMENTER in mine and c.state == IMPLEMENTATION_STATE:
-            add("report")
-    reports = db.session.scalars(
-        select(ProgressReport)
-        .join(Commitment, Commitment.id == ProgressReport.commitment_id)
-        .where(
-            Commitment.plan_id.in_(list(roles)), ProgressReport.state.in_(("draft", "submitted"))
-        )
-        .options(joinedload(ProgressReport.commitment).joinedload(Commitment.plan))
-    ).all()
-    for r in reports:
-        mine = roles[r.commitment.plan_id]
-        kind = {"draft": IMPLEMENTER, "submitted": POC}[r.state]
-        if kind in mine:
-            items.append(
-                Item(
-                    "report_" + r.state,
-                    r.commitment,
-                    r.state_changed_at,
-                    engine.due_at(r),
-                    report=r,
-                )
-            )
+    }
+    items = []
+    for row in rows:
+        c = commitments[row.commitment_id]
+        if row.report_id:
+            r = reports[row.report_id]
+            items.append(Item(row.kind, c, r.state_changed_at, engine.due_at(r), report=r))
+        else:
+            items.append(Item(row.kind, c, c.state_changed_at, engine.due_at(c)))
     far = datetime.max
-    return sorted(items, key=lambda i: (i.due or far, i.since))
+    if kind:
+        items.sort(key=lambda i: (i.since, i.commitment.id))
+    else:
+        items.sort(key=lambda i: (i.due or far, i.since))
+    return Work(items, totals)
 
 
-def _voted_in_current_round(ids: list[int], user: User) -> set[int]:
-    """Return which of these commitments the user has voted on in the current round: 2 queries."""
-    if not ids:
-        return set()
-    rounds = dict(
-        db.session.execute(
-            select(LogEntry.record_id, func.count())
-            .where(
-                LogEntry.record_type == Commitment.record_type,
-                LogEntry.record_id.in_(ids),
-                LogEntry.to_state == VOTING_STATE,
-            )
-            .group_by(LogEntry.record_id)
-        ).all()
+def _kind_selects(user: User, roles: dict[int, set[str]], kinds: list[str]) -> list[Any]:
+    """Return, per kind of work the visitor may have, a select of its items ranked oldest first."""
+
+    def plans(*held: str) -> list[int]:
+        return sorted(p for p, mine in roles.items() if mine & set(held))
+
+    unanswered = (
+        exists()
+        .where(Comment.commitment_id == Commitment.id, Comment.responded_at.is_(None))
+        .correlate(Commitment)
     )
-    return {
-        commitment_id
-        for commitment_id, round_ in db.session.execute(
-            select(Vote.commitment_id, Vote.round).where(
-                Vote.commitment_id.in_(ids), Vote.user_id == user.id
-            )
+    # The current round is the number of times the commitment entered the vote.
+    current_round = (
+        select(func.count())
+        .where(
+            LogEntry.record_type == Commitment.record_type,
+            LogEntry.record_id == Commitment.id,
+            LogEntry.to_state == VOTING_STATE,
         )
-        if rounds.get(commitment_id) == round_
+        .correlate(Commitment)
+        .scalar_subquery()
+    )
+    voted = (
+        exists()
+        .where(
+            Vote.commitment_id == Commitment.id,
+            Vote.user_id == user.id,
+            Vote.round == current_round,
+        )
+        .correlate(Commitment)
+    )
+    on_commitments = {
+        "revise": (plans(DRAFTER, POC), Commitment.state == EDITABLE_STATE),
+        "answer": (plans(DRAFTER, POC), and_(Commitment.state.in_(DRAFTING_STATES), unanswered)),
+        "review": (plans(CSO_REVIEWER), Commitment.state == REVIEW_STATE),
+        "vote": (plans(MSF_MEMBER), and_(Commitment.state == VOTING_STATE, ~voted)),
+        "sign_off": (plans(SIGNATORY), Commitment.state == SIGNOFF_STATE),
+        "report": (plans(IMPLEMENTER), Commitment.state == IMPLEMENTATION_STATE),
     }
+    on_reports = {
+        "report_draft": (plans(IMPLEMENTER), "draft"),
+        "report_submitted": (plans(POC), "submitted"),
+    }
+    selects = []
+    for kind in kinds:
+        if kind in on_commitments:
+            plan_ids, condition = on_commitments[kind]
+            if plan_ids:
+                order = (Commitment.state_changed_at, Commitment.id)
+                selects.append(
+                    select(
+                        literal(kind, String).label("kind"),
+                        Commitment.id.label("commitment_id"),
+                        cast(null(), Integer).label("report_id"),
+                        func.row_number().over(order_by=order).label("rank"),
+                        func.count().over().label("total"),
+                    ).where(Commitment.plan_id.in_(plan_ids), condition)
+                )
+        elif kind in on_reports:
+            plan_ids, state = on_reports[kind]
+            if plan_ids:
+                order = (ProgressReport.state_changed_at, ProgressReport.id)
+                selects.append(
+                    select(
+                        literal(kind, String).label("kind"),
+                        ProgressReport.commitment_id.label("commitment_id"),
+                        ProgressReport.id.label("report_id"),
+                        func.row_number().over(order_by=order).label("rank"),
+                        func.count().over().label("total"),
+                    )
+                    .join(Commitment, Commitment.id == ProgressReport.commitment_id)
+                    .where(Commitment.plan_id.in_(plan_ids), ProgressReport.state == state)
+                )
+    return selects

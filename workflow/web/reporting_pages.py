@@ -229,9 +229,19 @@ def compare(commitment_id: int):
 @bp.get("/my-work")
 @login_required
 def my_work():
-    """List what waits on the visitor across plans, oldest first."""
-    items = mywork.items_for(current_user)
-    # The most pressing first; a long list would only slow the page and hide what matters.
+    """List what waits on the visitor across plans: the oldest of each kind, or one kind paged."""
+    kind = request.args.get("kind")
+    page = request.args.get("page", 1, type=int)
+    if (kind is not None and kind not in mywork.KINDS) or page < 1:
+        abort(404)
+    work = mywork.work_for(current_user, kind, page)
+    total = work.totals.get(kind, 0) if kind else 0
     return render_template(
-        "web/my_work.html", items=items[: mywork.SHOWN], more=max(0, len(items) - mywork.SHOWN)
+        "web/my_work.html",
+        items=work.items,
+        more=work.more() if not kind else {},
+        kind=kind,
+        page=page,
+        has_next=bool(kind) and page * mywork.PAGE < total,
+        total=total,
     )
