@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import DateTime, and_, case, func, literal, or_, select
+from sqlalchemy import DateTime, case, func, literal, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
 from ..accounts.models import PlanMembership, User
@@ -291,33 +291,28 @@ def _stage_times(ids: list[int], now: datetime) -> tuple[list[StageTime], list[t
     """Return how long stays in each state lasted, and how many commitments reached each stage.
 
     Both are aggregated in the database (two queries, a handful of rows each): a stay runs from
-    its log entry to the record's next one (the unique index on record and seq), or to now.
+    its log entry to the record's next one, or to now.
     """
     funnel_states = [s for s in STATES if s != "withdrawn"]
     if not ids:
         return [], [(s, 0) for s in funnel_states]
-    entry, following = LogEntry.__table__.alias("entry"), LogEntry.__table__.alias("following")
-    ended = func.coalesce(following.c.created_at, literal(now, DateTime))
-    stays = (
+    # Each entry with the time of the record's next one (None for the last), in one index scan.
+    entries = (
         select(
-            entry.c.to_state.label("state"), _days_between(ended, entry.c.created_at).label("days")
+            LogEntry.to_state.label("state"),
+            LogEntry.created_at.label("entered"),
+            func.lead(LogEntry.created_at)
+            .over(partition_by=LogEntry.record_id, order_by=LogEntry.seq)
+            .label("left"),
         )
-        .select_from(
-            entry.outerjoin(
-                following,
-                and_(
-                    following.c.record_type == entry.c.record_type,
-                    following.c.record_id == entry.c.record_id,
-                    following.c.seq == entry.c.seq + 1,
-                ),
-            )
-        )
-        .where(
-            entry.c.record_type == Commitment.record_type,
-            entry.c.record_id.in_(ids),
-            # A record that ended in a final state is not still staying there.
-            or_(following.c.id.is_not(None), entry.c.to_state.not_in(TERMINAL)),
-        )
+        .where(LogEntry.record_type == Commitment.record_type, LogEntry.record_id.in_(ids))
+        .subquery()
+    )
+    left = func.coalesce(entries.c.left, literal(now, DateTime))
+    stays = (
+        select(entries.c.state, _days_between(left, entries.c.entered).label("days"))
+        # A record that ended in a final state is not still staying there.
+        .where(or_(entries.c.left.is_not(None), entries.c.state.not_in(TERMINAL)))
         .subquery()
     )
     ranked = select(
