@@ -133,4 +133,5 @@ def test_page_queries_do_not_grow_with_the_plan(
     add_work(cast, create_commitment_, 3)
     large = measure(poc_browser, api, token, cast.plan, voting, reported)
     assert large == small
-    assert max(small.values()) <= 20, small
+    # 21: the header's unread count (the bell) and the follow button cost one query each.
+    assert max(small.values()) <= 21, small
