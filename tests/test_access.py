@@ -14,6 +14,7 @@ refusal, never an input error that would hide the rule.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from tests.conftest import Cast, build_app, scratch_database
 from tests.web.helpers import PASSWORD, csrf_token, sign_in
@@ -28,12 +30,14 @@ from workflow.accounts.models import ApiToken, PlanMembership, User
 from workflow.accounts.operations import create_user, grant_role
 from workflow.accounts.roles import DRAFTER
 from workflow.accounts.tokens import INVITATION, RESET, make_link_token
+from workflow.engine.audit import LogEntry
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.notify.models import FAILED, OutboxMessage
+from workflow.notify.models import FAILED, TRANSITION, UPDATES, Notification, OutboxMessage
 from workflow.plans.models import ActionPlan
 from workflow.plans.operations import create_commitment
 from workflow.plans.schemas import parse_commitment
+from workflow.reporting.attachments import add_attachment
 from workflow.reporting.operations import create_report
 from workflow.reporting.schemas import parse_report
 from workflow.review.operations import add_comment, cast_vote
@@ -103,6 +107,15 @@ COMPLETE = {
         {"description": "Publish", "start_date": "2024-01-01", "end_date": "2024-06-30"}
     ],
 }
+PLAN = {
+    "slug": "private-plan",
+    "country": "Mongolia",
+    "title": "A plan that is not public",
+    "period_start": "2024-01-01",
+    "period_end": "2027-12-31",
+    "reporting_cycle": "quarterly",
+    "approval_rule": "majority_with_parity",
+}
 REPORT = {
     "period_label": "2025 Q1",
     "period_start": "2025-01-01",
@@ -156,6 +169,23 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("members.revoke", "POST"): Row(
         "/plans/{slug}/members/{membership}/revoke", only(302, "poc", "admin")
     ),
+    # The point of contact's pipeline: board and figures for the POC, forum members and admins.
+    ("monitor.pipeline", "GET"): Row("/pipeline", who(200, anonymous=LOGIN)),
+    ("monitor.board", "GET"): Row("/plans/{slug}/board", only(200, "poc", "msf_member", "admin")),
+    ("monitor.figures", "GET"): Row(
+        "/plans/{slug}/figures", only(200, "poc", "msf_member", "admin")
+    ),
+    ("monitor.compare", "GET"): Row(
+        "/figures?plan={slug}", only(200, "poc", "msf_member", "admin")
+    ),
+    ("monitor.printable", "GET"): Row("/plans/{slug}/print", members(200, anonymous=404)),
+    ("monitor.printable_pdf", "GET"): Row("/plans/{slug}/plan.pdf", members(200, anonymous=404)),
+    ("monitor.export_plan", "GET"): Row("/plans/{slug}/export.csv", members(200, anonymous=404)),
+    ("monitor.import_page", "GET"): Row("/import", only(200, "poc", "admin", outsider=403)),
+    # Without a file the form is shown again (200); the rule is what this row checks.
+    ("monitor.import_page", "POST"): Row(
+        "/import", only(200, "poc", "admin", outsider=403), form={}
+    ),
     # Administration.
     ("admin.accounts", "GET"): Row("/admin/accounts", only(200, "admin", outsider=403)),
     ("admin.accounts", "POST"): Row(
@@ -175,6 +205,20 @@ ACCESS: dict[tuple[str, str], Row] = {
     # The outbox: administrators only; to everyone else it does not exist.
     ("notify.outbox", "GET"): Row("/admin/outbox", who(404, admin=200)),
     ("notify.retry", "POST"): Row("/admin/outbox/{failed_message}/retry", who(404, admin=302)),
+    # A person's own notifications: signed in, each sees their own; anonymous, nothing exists.
+    ("notifications.index", "GET"): Row("/notifications", who(200, anonymous=404)),
+    ("notifications.preferences", "GET"): Row(
+        "/notifications/preferences", who(200, anonymous=404)
+    ),
+    ("notifications.preferences", "POST"): Row(
+        "/notifications/preferences", who(200, anonymous=404)
+    ),
+    ("notifications.open_", "POST"): Row(
+        "/notifications/{poc_notification}/open", who(404, poc=302)
+    ),
+    ("notifications.follow", "POST"): Row(
+        "/commitments/{draft}/follow", members(302, anonymous=404)
+    ),
     # The API: bearer tokens; no token is 401.
     ("api.openapi_document", "GET"): Row("/api/v1/openapi.json", who(200)),
     ("api.show_me", "GET"): Row("/api/v1/me", who(200, anonymous=401)),
@@ -241,6 +285,86 @@ ACCESS: dict[tuple[str, str], Row] = {
         json={"event": "submit", "version": 1},
     ),
     ("api.report_history", "GET"): Row("/api/v1/reports/{report}/history", api_members(200)),
+    # The pages that act: the same rules as the API, answered as pages.
+    ("work.my_work", "GET"): Row("/my-work", who(200, anonymous=LOGIN)),
+    ("work.new_commitment", "GET"): Row(
+        "/plans/{plan}/commitments/new", only(200, "drafter", "poc")
+    ),
+    ("work.new_commitment", "POST"): Row(
+        "/plans/{plan}/commitments/new",
+        only(302, "drafter", "poc"),
+        form={"title": "Open budgets", "do": "save"},
+    ),
+    ("work.edit_commitment", "GET"): Row("/commitments/{draft}/edit", only(200, "drafter", "poc")),
+    ("work.edit_commitment", "POST"): Row(
+        "/commitments/{draft}/edit",
+        only(302, "drafter", "poc"),
+        form={
+            **{k: v for k, v in COMPLETE.items() if k != "milestones"},
+            "version": "1",
+            "milestone_count": "1",
+            "milestones-0-description": "Publish",
+            "milestones-0-start_date": "2024-01-01",
+            "milestones-0-end_date": "2024-06-30",
+            "do": "save",
+        },
+    ),
+    ("work.commitment_event", "POST"): Row(
+        "/commitments/{draft}/events",
+        only(302, "drafter", "poc"),
+        form={"event": "submit", "version": "1"},
+    ),
+    ("work.comment", "POST"): Row(
+        "/commitments/{draft}/comments",
+        only(302, "cso_reviewer", "drafter", "poc", "msf_member"),
+        form={"body": "Name the register's owner.", "field": "lead_agency"},
+    ),
+    ("work.respond", "POST"): Row(
+        "/comments/{comment}/response",
+        only(302, "drafter", "poc"),
+        form={"response": "Done.", "outcome": "adopted"},
+    ),
+    ("work.vote", "POST"): Row(
+        "/commitments/{voting}/votes",
+        only(302, "msf_member"),
+        form={"decision": "approve", "comment": "Agreed."},
+    ),
+    ("work.compare", "GET"): Row("/commitments/{draft}/compare", members(200, anonymous=404)),
+    ("work.new_report", "GET"): Row(
+        "/commitments/{implementing}/reports/new", only(200, "implementer")
+    ),
+    ("work.new_report", "POST"): Row(
+        "/commitments/{implementing}/reports/new",
+        only(302, "implementer"),
+        form={
+            **REPORT,
+            "period_label": "2025 Q2",
+            "period_start": "2025-04-01",
+            "period_end": "2025-06-30",
+        },
+    ),
+    ("work.edit_report", "GET"): Row("/reports/{report}/edit", only(200, "implementer")),
+    ("work.edit_report", "POST"): Row(
+        "/reports/{report}/edit",
+        only(302, "implementer"),
+        form={**REPORT, "version": "1", "narrative": "More work."},
+    ),
+    ("work.report_event", "POST"): Row(
+        "/reports/{report}/events",
+        only(302, "implementer"),
+        form={"event": "submit", "version": "1"},
+    ),
+    ("work.new_plan", "GET"): Row("/plans/new", who(403, anonymous=LOGIN, poc=200, admin=200)),
+    ("work.new_plan", "POST"): Row(
+        "/plans/new",
+        who(403, anonymous=LOGIN, poc=302, admin=302),
+        form={**PLAN, "slug": "a-new-plan"},
+    ),
+    ("work.plan_settings", "GET"): Row("/plans/{plan}/settings", only(200, "poc", "admin")),
+    ("work.plan_settings", "POST"): Row(
+        "/plans/{plan}/settings", only(302, "poc", "admin"), form=PLAN
+    ),
+    ("work.attachment", "GET"): Row("/attachments/{attachment}", members(200, anonymous=404)),
 }
 
 
@@ -334,11 +458,19 @@ def build_scene() -> Scene:
         cast_vote(implementing, member, "approve", "Agreed.")
     fire(implementing, "sign_off", cast.signatory)
     report = create_report(implementing, cast.implementer, parse_report(REPORT, creating=True))
+    evidence = add_attachment(report, cast.implementer, io.BytesIO(b"%PDF-1.4\n"), "e.pdf")
     membership = next(m for m in cast.implementer.memberships if m.plan_id == plan.id)
     failed = OutboxMessage(
         recipient_id=cast.poc.id, to_address=cast.poc.email, status=FAILED, attempts=8
     )
     db.session.add(failed)
+    entry = db.session.scalars(
+        select(LogEntry).where(LogEntry.record_id == voting.id).order_by(LogEntry.id.desc())
+    ).first()
+    note = Notification(
+        user_id=cast.poc.id, kind=UPDATES, template=TRANSITION, log_entry_id=entry.id
+    )
+    db.session.add(note)
     db.session.flush()
     users = {
         "poc": cast.poc,
@@ -358,9 +490,11 @@ def build_scene() -> Scene:
         "voting": voting.id,
         "implementing": implementing.id,
         "report": report.id,
+        "attachment": evidence.id,
         "membership": membership.id,
         "other_user": cast.implementer.id,
         "failed_message": failed.id,
+        "poc_notification": note.id,
         "reset_token": make_link_token(cast.drafter, RESET),
         "invitation_token": make_link_token(invited, INVITATION),
     }

@@ -12,15 +12,16 @@ from werkzeug.routing import IntegerConverter
 from .config import load_config
 from .database import configure_engine, reset_read_only, set_read_only
 from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .schema import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: a whole number that fits the database's 64-bit ids."""
+    """`<int:...>` in every route: a whole number that fits the database's id columns."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
@@ -50,7 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
-    # Ids are 64-bit: a larger number in an address matches no route (404), never an overflow.
+    # A number too large for an id matches no route (404), never an overflow in the database.
     app.url_map.converters["int"] = IdConverter
     _register_models()
     from .definitions.registry import engine
@@ -71,6 +72,7 @@ def _register_models() -> None:
     # Import every model module so the metadata (and Alembic) sees all tables.
     from .accounts import models as _accounts  # noqa: F401
     from .engine import audit as _audit  # noqa: F401
+    from .monitor import models as _monitor  # noqa: F401
     from .notify import models as _notify  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .reporting import models as _reporting  # noqa: F401
@@ -80,12 +82,14 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.auth import init_auth
     from .api import bp as api_bp
+    from .monitor.views import bp as monitor_bp
     from .web.account import bp as account_bp
     from .web.admin import bp as admin_bp
     from .web.layout import init_layout
     from .web.members import bp as members_bp
     from .web.security import init_security
     from .web.views import bp as web_bp
+    from .web.work import bp as work_bp
 
     init_auth(app)
     init_security(app)
@@ -93,18 +97,23 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
-    app.register_blueprint(account_bp)
-    app.register_blueprint(members_bp)
-    app.register_blueprint(admin_bp)
+    from .notify.pages import bp as notifications_bp
     from .notify.views import bp as notify_bp
 
     app.register_blueprint(notify_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(work_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(monitor_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
     from .engine.cli import audit_cli
+    from .monitor import cli as _monitor_cli  # noqa: F401 (adds `plans import`)
     from .notify.cli import notify_cli
     from .plans.cli import plans_cli
 

@@ -74,6 +74,7 @@ ROLE_LABELS = {
     "signatory": _l("the signatory"),
     "implementer": _l("an implementer"),
     "author": _l("the author"),
+    "follower": _l("a follower of it"),
 }
 
 # A role as a name on its own, for lists and forms ("Drafter", not "a drafter").
@@ -96,6 +97,49 @@ KIND_LABELS = {
     "progress_report": _l("progress report"),
 }
 
+# What a button says: the imperative of each event a person fires.
+ACTIONS = {
+    "submit": _l("Submit for review"),
+    "request_changes": _l("Request changes"),
+    "endorse": _l("Endorse"),
+    "sign_off": _l("Sign off"),
+    "send_back": _l("Send back"),
+    "complete": _l("Mark as completed"),
+    "withdraw": _l("Withdraw"),
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+}
+
+REPORT_ACTIONS = {
+    "submit": _l("Submit the report"),
+    "accept": _l("Accept the report"),
+    "send_back": _l("Send the report back"),
+}
+
+RESPONSE_OUTCOMES = {
+    "adopted": _l("Accepted"),
+    "partly_adopted": _l("Partly accepted"),
+    "not_adopted": _l("Not accepted"),
+    "noted": _l("Noted"),
+}
+
+DECISIONS = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "abstain": _l("Abstain"),
+}
+
+APPROVAL_RULES = {
+    "majority_with_parity": _l("a majority, with an approval from each side"),
+    "simple_majority": _l("a simple majority"),
+    "unanimity": _l("every member approves"),
+}
+
+SIDES = {
+    "government": _l("government"),
+    "civil_society": _l("civil society"),
+}
+
 ALL = {
     "commitment_state": COMMITMENT_STATES,
     "report_state": REPORT_STATES,
@@ -108,6 +152,12 @@ ALL = {
     "role_name": ROLE_NAMES,
     "sector": SECTOR_LABELS,
     "record_kind": KIND_LABELS,
+    "action": ACTIONS,
+    "report_action": REPORT_ACTIONS,
+    "response_outcome": RESPONSE_OUTCOMES,
+    "decision": DECISIONS,
+    "side": SIDES,
+    "approval_rule": APPROVAL_RULES,
 }
 
 

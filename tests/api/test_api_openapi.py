@@ -87,7 +87,7 @@ def test_only_the_document_is_open():
     [
         ("CommitmentEventInput", {"event": "submit", "version": 3}, True),
         ("CommitmentEventInput", {"event": "accept", "version": 3}, False),
-        ("ReportEventInput", {"event": "accept", "version": 3}, True),
+        ("ProgressReportEventInput", {"event": "accept", "version": 3}, True),
         ("CommitmentEventInput", {"event": "submit"}, False),
         ("VoteInput", {"decision": "abstain", "comment": "I declare an interest."}, True),
         ("VoteInput", {"decision": "abstain", "comment": None}, False),

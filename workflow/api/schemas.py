@@ -6,6 +6,7 @@ the document lists are those the engine knows.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
@@ -14,7 +15,7 @@ from ..accounts.roles import LANGUAGES, PLAN_ROLES, SECTORS
 from ..definitions.shapes import event_of
 from ..plans.schemas import CommitmentSummary, Milestone, Person, RecordWorkflow
 from ..review.schemas import Tally
-from ..schema import Reply, Shape, Timestamp, Version, one_of, text, unset
+from ..schema import Reply, Shape, Timestamp, Version, one_of, text, unset, validate
 
 
 class ErrorDetail(BaseModel):
@@ -114,8 +115,10 @@ class Transition(Reply):
     entry: HistoryEntry
 
 
-def event_input(name: str, workflow_key: str) -> type[Shape]:
-    """Return the body that fires one of the events of workflow `workflow_key`."""
+@cache
+def event_input(workflow_key: str) -> type[Shape]:
+    """Return the body that fires one of the events of workflow `workflow_key` (one class each)."""
+    name = "".join(part.title() for part in workflow_key.split("_")) + "EventInput"
     fields: dict[str, Any] = {
         "event": (event_of(workflow_key), ...),
         "version": (Version, ...),
@@ -125,3 +128,8 @@ def event_input(name: str, workflow_key: str) -> type[Shape]:
         ),
     }
     return create_model(name, __base__=Shape, __doc__="Fire one workflow event.", **fields)
+
+
+def parse_event(data: Any, definition: Any) -> Any:
+    """Check a body that fires an event of `definition`'s workflow: event, version, comment."""
+    return validate(event_input(definition.key), data)

@@ -32,8 +32,7 @@ def workflow_routes(
 ) -> None:
     """Register POST /<collection>/<id>/events and GET /<collection>/<id>/history for a model."""
     param = f"{name}_id"
-    title = name.title().replace("_", "")
-    body = schemas.event_input(f"{title}EventInput", workflow_key)
+    body = schemas.event_input(workflow_key)
 
     @route(
         f"/{collection}/<int:{param}>/events",

@@ -123,6 +123,12 @@ class Commitment(WorkflowRecord, db.Model):
         """Return the path of the commitment's page."""
         return f"/commitments/{self.id}"
 
+    def short_name(self) -> str:
+        """Return a short name for subject lines, in the current locale ("Commitment 4")."""
+        from flask_babel import gettext
+
+        return gettext("Commitment %(number)s", number=self.number)
+
     def snapshot(self) -> dict[str, Any]:
         """Return the commitment's text and milestones as plain data, for a revision."""
         data: dict[str, Any] = {name: getattr(self, name) for name in TEXT_FIELDS}

@@ -54,3 +54,27 @@ def create_plan(
 
 def _iso(value: str | date) -> str:
     return value.isoformat() if isinstance(value, date) else value
+
+
+def configure_plan(plan: ActionPlan, values: dict) -> ActionPlan:
+    """Change a plan's settings from a PlanInput body; recount open votes if the rule changed."""
+    checked = validate(PlanInput, values)
+    taken = db.session.scalar(
+        select(ActionPlan.id).where(ActionPlan.slug == checked.slug, ActionPlan.id != plan.id)
+    )
+    if taken is not None:
+        raise Conflict(
+            _l(
+                "a plan with the slug '%(slug)s' exists already; choose another slug",
+                slug=checked.slug,
+            )
+        )
+    rule_changed = checked.approval_rule != plan.approval_rule
+    for name, value in checked.model_dump().items():
+        setattr(plan, name, value)
+    db.session.flush()
+    if rule_changed:
+        from ..review.operations import recount_open_votes  # review imports plans
+
+        recount_open_votes([plan.id])
+    return plan

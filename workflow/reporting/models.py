@@ -56,6 +56,16 @@ class ProgressReport(WorkflowRecord, db.Model):
         """Return the path of the page that shows the report."""
         return f"/commitments/{self.commitment_id}#report-{self.id}"
 
+    def short_name(self) -> str:
+        """Return a short name for subject lines, in the current locale."""
+        from flask_babel import gettext
+
+        return gettext(
+            "Report %(period)s on commitment %(number)s",
+            period=self.period_label,
+            number=self.commitment.number,
+        )
+
 
 class MilestoneProgress(db.Model):
     __tablename__ = "milestone_progress"
@@ -72,3 +82,20 @@ class MilestoneProgress(db.Model):
 
     report: Mapped[ProgressReport] = relationship(back_populates="milestone_progress")
     milestone: Mapped[Milestone] = relationship()
+
+
+class Attachment(db.Model):
+    """A file uploaded as evidence for a report, kept outside the web root under a random name."""
+
+    __tablename__ = "report_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True
+    )
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..accounts.permissions import can_view_plan
 from ..accounts.queries import managed_plan_ids
 from ..extensions import db
 from ..notify.queries import backlog
-from . import auth, language, queries
+from . import auth, language, queries, work
 
 bp = Blueprint("web", __name__)
 bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
@@ -33,18 +32,20 @@ def health():
 
 @bp.get("/")
 def index():
-    """List the plans the visitor may see (the public ones, and their own) and their commitments."""
+    """List the plans the visitor may see, a page at a time, or one plan's commitments (?plan=)."""
     user = current_user if current_user.is_authenticated else None
+    page = request.args.get("page", 1, type=int)
+    scope = request.args.get("plan") or None
+    state = request.args.get("state") or None
+    found = queries.index_page(user, page=page, plan_slug=scope, state=state)
+    if scope and found.scoped is None:
+        abort(404, description=_("There is no public plan with this name."))
     return render_template(
-        "web/index.html", plans=queries.visible_plans(user), managed=managed_plan_ids(user)
+        "web/index.html", index=found, plans=found.plans, managed=managed_plan_ids(user)
     )
 
 
 @bp.get("/commitments/<int:commitment_id>")
 def commitment(commitment_id: int):
-    """Show one commitment: its text, milestones, history and progress reports."""
-    page = queries.commitment_page(commitment_id)
-    if page is None or not can_view_plan(current_user, page.commitment.plan):
-        # A plan that is not public is not admitted to exist.
-        abort(404, description=_("There is no public commitment with this number."))
-    return render_template("web/commitment.html", page=page, commitment=page.commitment)
+    """Show one commitment: its stage, the visitor's actions, review, vote, reports, history."""
+    return work.show_commitment(commitment_id)
