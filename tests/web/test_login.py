@@ -147,7 +147,7 @@ def test_a_private_plans_page_opens_to_its_members_after_sign_in(
     page = browser.get(url)
     assert page.status_code == 200
     assert "A hidden commitment" in text(page)
-    assert "A read-only view of the plans you may see." in text(page)
+    assert "The plans you may see, and what you may do in them." in text(page)
 
     browser.post("/logout", data={"csrf_token": csrf_token(browser, url)})
     assert browser.get(url).status_code == 404
@@ -217,4 +217,5 @@ def test_the_signed_in_index_queries_do_not_grow_with_the_plans(
         body = text(browser.get("/"))
     assert body.count('href="/commitments/') == 10
     assert len(more) == len(one)
-    assert len(more) <= 6, more  # one of them: the plans the visitor may draft commitments in
+    # Two of them: the plans the visitor may draft commitments in; the unread notifications.
+    assert len(more) <= 7, more

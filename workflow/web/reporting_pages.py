@@ -162,6 +162,8 @@ def report_event(report_id: int):
 
     report = _visible_report(report_id)
     commitment_id = report.commitment_id
+    if formdata.already_done(request.form):  # a second press of the same button
+        return redirect(url_for("web.commitment", commitment_id=commitment_id))
 
     def act() -> None:
         wanted = formdata.check_event(formdata.event(request.form), report.workflow_key)
@@ -176,6 +178,7 @@ def report_event(report_id: int):
         return show_commitment(
             commitment_id, form="report-event", errors=refused.errors, status=refused.status
         )
+    formdata.mark_done(request.form)
     flash(_("Done."), "notice")
     return redirect(
         url_for("web.commitment", commitment_id=commitment_id, _anchor=f"report-{report_id}")
@@ -227,4 +230,8 @@ def compare(commitment_id: int):
 @login_required
 def my_work():
     """List what waits on the visitor across plans, oldest first."""
-    return render_template("web/my_work.html", items=mywork.items_for(current_user))
+    items = mywork.items_for(current_user)
+    # The most pressing first; a long list would only slow the page and hide what matters.
+    return render_template(
+        "web/my_work.html", items=items[: mywork.SHOWN], more=max(0, len(items) - mywork.SHOWN)
+    )
