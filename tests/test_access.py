@@ -30,9 +30,10 @@ from workflow.accounts.models import ApiToken, PlanMembership, User
 from workflow.accounts.operations import create_user, grant_role
 from workflow.accounts.roles import DRAFTER
 from workflow.accounts.tokens import INVITATION, RESET, make_link_token
+from workflow.engine.audit import LogEntry
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.notify.models import FAILED, Notification, OutboxMessage
+from workflow.notify.models import FAILED, TRANSITION, UPDATES, Notification, OutboxMessage
 from workflow.plans.models import ActionPlan
 from workflow.plans.operations import create_commitment
 from workflow.plans.schemas import parse_commitment
@@ -465,6 +466,13 @@ def build_scene() -> Scene:
         recipient_id=cast.poc.id, to_address=cast.poc.email, status=FAILED, attempts=8
     )
     db.session.add(failed)
+    entry = db.session.scalars(
+        select(LogEntry).where(LogEntry.record_id == voting.id).order_by(LogEntry.id.desc())
+    ).first()
+    note = Notification(
+        user_id=cast.poc.id, kind=UPDATES, template=TRANSITION, log_entry_id=entry.id
+    )
+    db.session.add(note)
     db.session.flush()
     users = {
         "poc": cast.poc,
