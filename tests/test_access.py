@@ -167,6 +167,23 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("members.revoke", "POST"): Row(
         "/plans/{slug}/members/{membership}/revoke", only(302, "poc", "admin")
     ),
+    # The point of contact's pipeline: board and figures for the POC, forum members and admins.
+    ("monitor.pipeline", "GET"): Row("/pipeline", who(200, anonymous=LOGIN)),
+    ("monitor.board", "GET"): Row("/plans/{slug}/board", only(200, "poc", "msf_member", "admin")),
+    ("monitor.figures", "GET"): Row(
+        "/plans/{slug}/figures", only(200, "poc", "msf_member", "admin")
+    ),
+    ("monitor.compare", "GET"): Row(
+        "/figures?plan={slug}", only(200, "poc", "msf_member", "admin")
+    ),
+    ("monitor.printable", "GET"): Row("/plans/{slug}/print", members(200, anonymous=404)),
+    ("monitor.printable_pdf", "GET"): Row("/plans/{slug}/plan.pdf", members(200, anonymous=404)),
+    ("monitor.export_plan", "GET"): Row("/plans/{slug}/export.csv", members(200, anonymous=404)),
+    ("monitor.import_page", "GET"): Row("/import", only(200, "poc", "admin", outsider=403)),
+    # Without a file the form is shown again (200); the rule is what this row checks.
+    ("monitor.import_page", "POST"): Row(
+        "/import", only(200, "poc", "admin", outsider=403), form={}
+    ),
     # Administration.
     ("admin.accounts", "GET"): Row("/admin/accounts", only(200, "admin", outsider=403)),
     ("admin.accounts", "POST"): Row(

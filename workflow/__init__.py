@@ -72,6 +72,7 @@ def _register_models() -> None:
     # Import every model module so the metadata (and Alembic) sees all tables.
     from .accounts import models as _accounts  # noqa: F401
     from .engine import audit as _audit  # noqa: F401
+    from .monitor import models as _monitor  # noqa: F401
     from .notify import models as _notify  # noqa: F401
     from .plans import models as _plans  # noqa: F401
     from .reporting import models as _reporting  # noqa: F401
@@ -81,6 +82,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts.auth import init_auth
     from .api import bp as api_bp
+    from .monitor.views import bp as monitor_bp
     from .web.account import bp as account_bp
     from .web.admin import bp as admin_bp
     from .web.layout import init_layout
@@ -95,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no cross-site request can carry one
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    from .notify.pages import bp as notifications_bp
     from .notify.views import bp as notify_bp
 
     app.register_blueprint(notify_bp)
@@ -102,12 +105,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(monitor_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
     from .engine.cli import audit_cli
+    from .monitor import cli as _monitor_cli  # noqa: F401 (adds `plans import`)
     from .notify.cli import notify_cli
     from .plans.cli import plans_cli
 

@@ -29,6 +29,8 @@ class Defaults:
     NOTIFY_RETRY_BASE_SECONDS = 60
     NOTIFY_RETRY_MAX_SECONDS = 3600  # the backoff doubles from the base up to this
     NOTIFY_CLAIM_TIMEOUT_SECONDS = 600
+    NOTIFY_REMIND_DAYS_BEFORE = 3  # a reminder goes this many days before a due date
+    NOTIFY_REPORT_DUE_DAYS = 30  # a progress report is due this many days after its period
     NOTIFY_RETENTION_DAYS = 90  # sent rows are deleted after this many days (0: never)
     NOTIFY_BACKGROUND = False  # `make run` turns it on: a thread drains the outbox
     NOTIFY_INTERVAL_SECONDS = 5

@@ -74,6 +74,7 @@ ROLE_LABELS = {
     "signatory": _l("the signatory"),
     "implementer": _l("an implementer"),
     "author": _l("the author"),
+    "follower": _l("a follower of it"),
 }
 
 # A role as a name on its own, for lists and forms ("Drafter", not "a drafter").

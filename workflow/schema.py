@@ -35,8 +35,10 @@ from .errors import InvalidInput
 # Ids and versions are INTEGER columns (32-bit on PostgreSQL): anything larger is no id at all,
 # a 404 in an address, never a crash in the database.
 MAX_ID = 2**31 - 1
-NOT_BLANK = r"\S"  # JSON Schema and pydantic both read a pattern as "somewhere in the text"
-WEB_ADDRESS = r"^https?://\S+$"
+# A character that is neither space nor NUL, somewhere in the text (JSON Schema and pydantic both
+# read a pattern unanchored). NUL characters are dropped from all text: no database keeps them.
+NOT_BLANK = r"[^\s\x00]"
+WEB_ADDRESS = r"^https?://[^\s\x00]+$"
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DAY_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -104,7 +106,7 @@ def _day(value: Any) -> Any:
 
 
 def _strip(value: str) -> str:
-    return value.strip()
+    return value.replace("\x00", "").strip()
 
 
 def _timestamp(value: datetime) -> str:

@@ -223,13 +223,20 @@ def test_whole_life(api, cast):
 
     # Every transition mailed the roles its event names and the drafter, never the one who acted.
     rows = db.session.execute(
-        select(LogEntry.event, OutboxMessage.to_address)
+        select(LogEntry.event, OutboxMessage.to_address, OutboxMessage.audience)
         .join(OutboxMessage, OutboxMessage.log_entry_id == LogEntry.id)
         .where(LogEntry.record_type == "commitment", LogEntry.record_id == cid)
     )
     mailed: dict[str, set[str]] = {}
-    for event, address in rows:
-        mailed.setdefault(event, set()).add(address)
+    followed: dict[str, set[str]] = {}
+    for event, address, audience in rows:
+        (followed if audience == "follower" else mailed).setdefault(event, set()).add(address)
+    # Decisive outcomes also reach the commitment's followers: the reviewer who endorsed it
+    # and, once they voted, the forum's members.
+    assert cast.cso2.email in followed["approve"]
+    assert cast.cso2.email in followed["sign_off"]
+    assert {m.email for m in cast.msf} <= followed["sign_off"]
+    assert set(followed) == {"approve", "sign_off", "complete"}
     msf = {m.email for m in cast.msf}
     assert mailed == {
         "submit": {cast.cso1.email, cast.cso2.email, cast.poc.email},

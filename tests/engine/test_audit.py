@@ -95,6 +95,9 @@ def test_verify_notices_a_removed_entry(history):
     target = entries(first)[1]
     _disable_append_only_guard()
     db.session.execute(text("DELETE FROM outbox WHERE log_entry_id = :id"), {"id": target.id})
+    db.session.execute(
+        text("DELETE FROM notifications WHERE log_entry_id = :id"), {"id": target.id}
+    )
     db.session.execute(text("DELETE FROM transition_log WHERE id = :id"), {"id": target.id})
     db.session.expire_all()
     _, broken = verify_chains()

@@ -64,7 +64,10 @@ def check_messages(app, world: World, received: list[Received], event: str, comm
         assert r.message["To"].addresses[0].addr_spec == address
         assert r.mail_from == "no-reply@cocreate.test"
         what = event_label(event)  # "signed off": the same words the pages use
-        assert f": {what} (" in r.message["Subject"]
+        # Short and flat: the plan's country, the record's short name, what happened.
+        assert r.message["Subject"].startswith("[Mongolia] ")
+        assert r.message["Subject"].endswith(f" {what}")
+        assert "(" not in r.message["Subject"]
         for body in (r.text, r.html):
             assert link in body
             assert f"What happened: {what}, by " in body
@@ -98,19 +101,25 @@ def test_the_commitment_path_mails_the_roles_each_event_names(mail_app, world, s
             cast_vote(world.commitment(), world.user(role), "approve", "Agreed.")
 
     received = commit_and_send(mail_app, smtp, votes)
-    assert smtp.recipients() == addresses(world, "signatory", "poc", *MSF, "drafter")
-    check_messages(mail_app, world, received, "approve", "The forum decided")
+    # cso1 endorsed it: a follower, who hears of the decisive outcome.
+    assert smtp.recipients() == addresses(world, "signatory", "poc", *MSF, "drafter", "cso1")
+    # The gate's decision in the reader's words: the count of the round, by the forum's vote.
+    check_messages(mail_app, world, received, "approve", "Votes: 3 to approve, 0 to reject")
+    assert all("by the forum's vote" in r.text for r in received)
     signatory_mail = next(r for r in received if r.rcpt_tos == [world.emails["signatory"]])
     assert moved("msf_approval", "government_signoff") in signatory_mail.text
 
     received = commit_and_send(mail_app, smtp, as_("signatory", "sign_off"))
-    assert smtp.recipients() == addresses(world, "implementer", "poc", "drafter")
+    voters = ("msf_gov1", "msf_cso1", "msf_gov2")
+    assert smtp.recipients() == addresses(world, "implementer", "poc", "drafter", "cso1", *voters)
     check_messages(mail_app, world, received, "sign_off", None)
     assert all("Comment from" not in r.text for r in received)
 
     comment = "Merged into commitment 4."
     received = commit_and_send(mail_app, smtp, as_("poc", "withdraw", comment))
-    assert smtp.recipients() == addresses(world, *MSF, "cso1", "cso2", "implementer", "drafter")
+    assert smtp.recipients() == addresses(
+        world, *MSF, "cso1", "cso2", "implementer", "drafter", "signatory"
+    )
     check_messages(mail_app, world, received, "withdraw", comment)
 
 

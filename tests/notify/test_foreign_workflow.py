@@ -79,6 +79,9 @@ class Recommendation(WorkflowRecord, OwnBase):
     def page_path(self) -> str:
         return f"/recommendations/{self.id}"
 
+    def short_name(self) -> str:
+        return f"Recommendation {self.id}"
+
 
 def evidence_given(record: Recommendation) -> list[str]:
     return [] if record.evidence.strip() else ["no evidence of implementation is recorded"]

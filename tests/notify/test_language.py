@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from workflow.extensions import db
@@ -10,6 +12,8 @@ from workflow.notify.dispatcher import send_pending
 from workflow.notify.models import OutboxMessage
 
 from .conftest import point_at
+
+CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def test_a_mongolian_reader_gets_the_mail_rendered_in_mn(fresh_app, world, smtp):
@@ -34,3 +38,30 @@ def test_a_mongolian_reader_gets_the_mail_rendered_in_mn(fresh_app, world, smtp)
     assert "оны" in mongolian.text
     assert "оны" not in english.text
     assert "Ready." in mongolian.text
+
+
+def test_a_mongolian_mail_about_the_vote_has_no_english_actor_or_decision(fresh_app, world, smtp):
+    from workflow.review.operations import cast_vote
+
+    app = point_at(fresh_app, smtp)
+    with app.app_context():
+        world.user("msf_cso2").language = "mn"
+        c = world.commitment()
+        fire(c, "submit", world.user("drafter"))
+        fire(c, "endorse", world.user("cso1"))
+        db.session.commit()
+    assert send_pending(app).sent > 0
+    smtp.clear()
+    with app.app_context():
+        for role in ("msf_gov1", "msf_cso1", "msf_gov2"):
+            cast_vote(world.commitment(), world.user(role), "approve", "Agreed.")
+        db.session.commit()
+    send_pending(app)
+    (mail,) = [r for r in smtp.received if r.rcpt_tos == [world.emails["msf_cso2"]]]
+    subject = str(mail.message["Subject"])
+    assert "(" not in subject and CYRILLIC.search(subject)
+    for body in (mail.text, mail.html):
+        for english in ("MSF vote", "deciding vote", "The forum decided", "approve,", "Votes:"):
+            assert english not in body, english
+        assert "форумын санал хураалт" in body
+        assert "дэмжсэн 3" in body

@@ -139,6 +139,16 @@ def _is_admin(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin)
 
 
+def can_view_outbox(user: Any) -> bool:
+    """Administrators see the outbox: every message, its attempts and errors."""
+    return _is_admin(user)
+
+
+def can_retry_outbox_message(user: Any, message: Any) -> bool:
+    """Administrators send a message that failed for good again."""
+    return _is_admin(user) and message.status == "failed"
+
+
 def can_manage_accounts(user: User | None) -> bool:
     """Administrators create, invite and deactivate accounts and keep the organisations."""
     return _is_admin(user) and bool(user.active)
@@ -149,14 +159,19 @@ def can_manage_members(user: User | None, plan: ActionPlan) -> bool:
     return can_manage_accounts(user) or POC in plan_roles(user, plan)
 
 
-def can_view_outbox(user: Any) -> bool:
-    """Administrators see the outbox: every message, its attempts and errors."""
-    return _is_admin(user)
+def can_read_notifications(user: Any) -> bool:
+    """Anyone signed in has notifications and preferences of their own."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.active)
 
 
-def can_retry_outbox_message(user: Any, message: Any) -> bool:
-    """Administrators send a message that failed for good again."""
-    return _is_admin(user) and message.status == "failed"
+def can_open_notification(user: Any, notification: Any) -> bool:
+    """A notification is opened only by the person it was written for."""
+    return can_read_notifications(user) and notification.user_id == user.id
+
+
+def can_follow(user: Any, commitment: Commitment) -> bool:
+    """Anyone signed in who can see a commitment may follow it or stop following it."""
+    return can_read_notifications(user) and can_view_plan(user, commitment.plan)
 
 
 def can_create_plan(user: User | None) -> bool:
@@ -178,3 +193,23 @@ def can_create_plan(user: User | None) -> bool:
 def can_configure_plan(user: User | None, plan: ActionPlan) -> bool:
     """The plan's point of contact (and administrators) change its period, rule and visibility."""
     return (_is_admin(user) and bool(user.active)) or POC in plan_roles(user, plan)
+
+
+def can_monitor_plan(user: User | None, plan: ActionPlan) -> bool:
+    """The point of contact and administrators watch the board and figures; MSF members read."""
+    return _is_admin(user) or bool(plan_roles(user, plan) & {POC, MSF_MEMBER})
+
+
+def can_import_plans(user: User | None) -> bool:
+    """Administrators and the point of contact of any plan import OGP's commitment data."""
+    if _is_admin(user):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return bool(
+        db.session.scalar(
+            select(PlanMembership.id)
+            .where(PlanMembership.user_id == user.id, PlanMembership.role == POC)
+            .limit(1)
+        )
+    )

@@ -62,6 +62,10 @@ def load_command(any_database: bool) -> None:
     states = ", ".join(f"{s} {result.states[s]}" for s in COMMITMENT_STATES if result.states[s])
     click.echo(f"commitments: {sum(result.states.values())} ({states})")
     click.echo(
+        f"imported {result.imported} commitments of Mongolia's earlier plans from OGP's data: "
+        + ", ".join(p.title for p in result.earlier_plans)
+    )
+    click.echo(
         f"marked {result.outbox_marked_sent} notifications of the demo's own transitions as "
         "suppressed: they are never mailed"
     )

@@ -32,6 +32,7 @@ from ..engine.audit import LogEntry
 from ..engine.gate import MAJORITY_WITH_PARITY
 from ..extensions import db
 from ..lifecycle import fire
+from ..monitor.importer import import_commitments
 from ..notify.models import PENDING, SUPPRESSED, OutboxMessage
 from ..plans.models import ActionPlan, Commitment
 from ..plans.operations import create_commitment
@@ -46,6 +47,8 @@ from .texts import DEMO_NOTE, FALLBACK_TITLES, TEXTS
 PLAN_SLUG = "mongolia-nap5"
 DEMO_PASSWORD = "cocreate-demo"
 COMMITMENTS_CSV = "nap5_commitments.csv"
+# Mongolia's commitments from all five plans in OGP's own data; NAP V's are already here.
+EARLIER_PLANS_CSV = "mongolia_commitments.csv"
 
 CABINET_SECRETARIAT = "Cabinet Secretariat"
 NGO_MONITORING = "Demo Civic Monitoring NGO"
@@ -138,6 +141,8 @@ class LoadResult:
     organisations: int = 0
     states: Counter[str] = field(default_factory=Counter)
     outbox_marked_sent: int = 0
+    earlier_plans: list[ActionPlan] = field(default_factory=list)
+    imported: int = 0
 
 
 class People(dict[str, User]):
@@ -202,7 +207,21 @@ def load_demo() -> LoadResult | None:
         STORIES[commitment.number](commitment, people)
         result.states[commitment.state] += 1
     result.outbox_marked_sent = _suppress_outbox(commitments)
+    _import_earlier_plans(result)
+    for earlier in result.earlier_plans:
+        # The same point of contact ran the earlier plans: their figures sit beside NAP V's.
+        grant_role(earlier, people.poc, POC, None)
     return result
+
+
+def _import_earlier_plans(result: LoadResult) -> None:
+    """Import Mongolia's earlier plans from OGP's data, as a point of contact would."""
+    raw = resources.files(__package__).joinpath(EARLIER_PLANS_CSV).read_text(encoding="utf-8")
+    imported = import_commitments(raw)
+    if imported.rejected:
+        raise RuntimeError("; ".join(str(r) for r in imported.rejected))
+    result.earlier_plans = imported.plans_created
+    result.imported = len(imported.created)
 
 
 def _organisations(rows: list[SourceRow]) -> dict[str, Organisation]:

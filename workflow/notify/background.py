@@ -20,7 +20,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from .dispatcher import Counts, check_settings, drain
-from .retention import prune_sent_rows
+from .retention import hourly_housekeeping
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def run_loop(
             counts = drain(app, stop=stop)
             if time.monotonic() >= hourly_at:  # housekeeping needs no more than once an hour
                 hourly_at = time.monotonic() + HOURLY
-                prune_sent_rows(app)
+                hourly_housekeeping(app)
         except Exception:
             # A database or mail hiccup must not end the loop: the rows wait in the outbox.
             log.exception("draining the outbox failed; trying again in %s s", interval)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -11,10 +12,13 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from ..database import read_only
+from ..engine.audit import utcnow
 from ..extensions import db
 from .background import run_loop
+from .digest import queue_digests
 from .dispatcher import Counts, UnsafeSettings, check_settings, drain
 from .models import FAILED, PENDING, STATUSES, SUPPRESSED, OutboxMessage
+from .reminders import send_reminders
 from .retention import prune_sent
 
 notify_cli = AppGroup("notify", help="Deliver notification email from the outbox.")
@@ -69,6 +73,30 @@ def run_command(interval: float | None, iterations: int | None) -> None:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     click.echo("Stopped.")
+
+
+@notify_cli.command("reminders")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    help="Act as if it were this moment, in UTC (catching up after downtime; tests).",
+)
+def reminders_command(at: datetime | None) -> None:
+    """Queue reminders before due dates and escalations after them, each once."""
+    sent = send_reminders(at or utcnow())
+    db.session.commit()
+    click.echo(
+        f"reminders {sent.reminders}, escalations {sent.escalations}, messages {sent.messages}"
+    )
+
+
+@notify_cli.command("digest")
+def digest_command() -> None:
+    """Queue each person's daily digest of what they chose to hear of once a day."""
+    mails, gathered = queue_digests()
+    db.session.commit()
+    click.echo(f"digests {mails}, notifications gathered {gathered}")
 
 
 @notify_cli.command("prune")

@@ -11,16 +11,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..accounts.models import User
+from ..definitions.deadlines import waiting_role
+from ..definitions.gates import gate_summary
 from ..definitions.next_steps import next_step
 from ..definitions.registry import engine
 from ..engine.audit import LogEntry
 from ..extensions import db
 from ..labels import event_label, kind_label, role_label, state_label
-from .models import OutboxMessage
+from .models import (
+    DIGEST_TEMPLATE,
+    ESCALATION,
+    REMINDER,
+    DeadlineNotice,
+    Notification,
+    OutboxMessage,
+)
+from .reminders import REPORTING_ROLE
 
 GATE_ACTOR = _l("the forum's vote")
 
@@ -41,20 +52,18 @@ class CannotCompose(Exception):
 
 def record_of(entry: LogEntry) -> Any:
     """Return the record a log entry is about."""
-    for model in engine.record_models:
-        if model.record_type == entry.record_type:
-            record = db.session.get(model, entry.record_id)
-            if record is not None:
-                return record
-    raise CannotCompose(f"{entry.record_type} {entry.record_id} of log entry {entry.id} is gone")
+    return record_by(entry.record_type, entry.record_id)
+
+
+def by_gate(entry: LogEntry) -> bool:
+    """Return whether a vote gate, not a person, fired the entry's event."""
+    spec = engine.definition(entry.workflow_key, entry.workflow_version).events.get(entry.event)
+    return entry.actor_id is None and spec is not None and spec.gate
 
 
 def actor_label(entry: LogEntry) -> str:
     """Return who acted, in the current language: a person's name, or the vote gate."""
-    spec = engine.definition(entry.workflow_key, entry.workflow_version).events.get(entry.event)
-    if entry.actor_id is None and spec is not None and spec.gate:
-        return str(GATE_ACTOR)
-    return entry.actor_label
+    return str(GATE_ACTOR) if by_gate(entry) else entry.actor_label
 
 
 # Mail that is not about a transition (a password reset, an invitation), by template name: the
@@ -70,10 +79,73 @@ def render_message(row: OutboxMessage) -> Email:
     composer = COMPOSERS.get(row.template)
     if composer is not None:
         return composer(row, recipient)
+    if row.template == DIGEST_TEMPLATE:
+        return compose_digest(recipient, row)
+    if row.template in (REMINDER, ESCALATION):
+        notice = db.session.get(DeadlineNotice, row.notice_id) if row.notice_id else None
+        if notice is None:
+            raise CannotCompose(f"outbox row {row.id} names no deadline")
+        return compose_deadline(recipient, row.roles, notice)
     entry = db.session.get(LogEntry, row.log_entry_id) if row.log_entry_id else None
     if entry is None:
         raise CannotCompose(f"outbox row {row.id} names no log entry")
     return compose_transition(recipient, row.roles, entry)
+
+
+def record_by(record_type: str, record_id: int) -> Any:
+    """Return a record the engine drives, by its type and id."""
+    for model in engine.record_models:
+        if model.record_type == record_type:
+            record = db.session.get(model, record_id)
+            if record is not None:
+                return record
+    raise CannotCompose(f"{record_type} {record_id} is gone")
+
+
+def compose_deadline(recipient: User, roles: set[str], notice: DeadlineNotice) -> Email:
+    """Render a reminder or an escalation about one deadline, in the recipient's language."""
+    record = record_by(notice.record_type, notice.record_id)
+    language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale(language):
+        if notice.state is not None:
+            steps = next_step(record.workflow_key, notice.state, roles)
+            what = _l(
+                "The %(kind)s is at the stage %(state)s, which is due to end on %(due)s.",
+                kind=kind_label(notice.record_type),
+                state=state_label(notice.record_type, notice.state),
+                due=format_date(notice.due_at, "long"),
+            )
+        else:
+            steps = _l("Please hand in the progress report for this period.")
+            what = _l(
+                "The progress report for the period ending %(end)s is due on %(due)s.",
+                end=format_date(notice.period_end, "long"),
+                due=format_date(notice.due_at, "long"),
+            )
+        role = waiting_role(record, notice.state) if notice.state else REPORTING_ROLE
+        waiting = role_label(role or "")
+        context = {
+            "recipient": recipient,
+            "language": language,
+            "plan": record.plan,
+            "title": record.display_title(),
+            "short": record.short_name(),
+            "what": str(what),
+            "due": format_date(notice.due_at, "long"),
+            "next_step": str(steps),
+            "waiting": waiting,
+            "roles": ", ".join(role_label(r) for r in sorted(roles)),
+            "link": base + record.page_path(),
+        }
+        template = notice.kind
+        subject = render_template(f"email/{template}_subject.txt", **context)
+        return Email(
+            subject=" ".join(subject.split()),
+            text=render_template(f"email/{template}.txt", **context),
+            html=render_template(f"email/{template}.html", **context),
+            language=language,
+        )
 
 
 def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Email:
@@ -96,7 +168,9 @@ def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Ema
             "to_state": state_label(entry.record_type, entry.to_state),
             "actor": actor,
             "when": format_datetime(entry.created_at, "long"),
-            "comment": entry.comment,
+            # The gate's comment is the log's (English) account; the reader gets the count.
+            "comment": gate_summary(entry) if by_gate(entry) else entry.comment,
+            "short": record.short_name(),
             "next_step": next_step(entry.workflow_key, entry.to_state, roles),
             "roles": ", ".join(role_label(r) for r in sorted(roles)),
             "link": base + record.page_path(),
@@ -107,5 +181,73 @@ def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Ema
             subject=" ".join(subject.split()),
             text=render_template("email/transition.txt", **context),
             html=render_template("email/transition.html", **context),
+            language=language,
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One line about a notification, in the current locale, and where it leads."""
+
+    text: str
+    path: str
+    plan_title: str
+    record_title: str
+
+
+def summarize(template: str, log_entry_id: int | None, notice_id: int | None) -> Summary:
+    """Render one line about a transition, reminder or escalation, in the current locale."""
+    if template in (REMINDER, ESCALATION) and notice_id is not None:
+        notice = db.session.get(DeadlineNotice, notice_id)
+        record = record_by(notice.record_type, notice.record_id)
+        due = format_date(notice.due_at, "long")
+        if template == REMINDER:
+            text = _l("Reminder: %(short)s is due on %(due)s", short=record.short_name(), due=due)
+        else:
+            text = _l("Overdue since %(due)s: %(title)s", title=record.short_name(), due=due)
+    else:
+        entry = db.session.get(LogEntry, log_entry_id)
+        if entry is None:
+            raise CannotCompose(f"log entry {log_entry_id} is gone")
+        record = record_of(entry)
+        text = _l(
+            "%(short)s %(event)s, by %(actor)s",
+            short=record.short_name(),
+            event=event_label(entry.event),
+            actor=actor_label(entry),
+        )
+    return Summary(str(text), record.page_path(), record.plan.title, record.display_title())
+
+
+def compose_digest(recipient: User, row: OutboxMessage) -> Email:
+    """Render a person's daily digest: grouped by plan and record, newest first."""
+    notes = db.session.scalars(
+        select(Notification)
+        .where(Notification.digest_id == row.id)
+        .order_by(Notification.id.desc())
+    ).all()
+    language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale(language):
+        groups: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for note in notes:
+            try:
+                summary = summarize(note.template, note.log_entry_id, note.notice_id)
+            except CannotCompose:
+                continue
+            records = groups.setdefault(summary.plan_title, {})
+            records.setdefault(summary.record_title, []).append((summary.text, base + summary.path))
+        context = {
+            "recipient": recipient,
+            "language": language,
+            "groups": groups,
+            "count": sum(len(items) for records in groups.values() for items in records.values()),
+            "preferences": base + "/notifications/preferences",
+        }
+        subject = render_template("email/digest_subject.txt", **context)
+        return Email(
+            subject=" ".join(subject.split()),
+            text=render_template("email/digest.txt", **context),
+            html=render_template("email/digest.html", **context),
             language=language,
         )

@@ -1,4 +1,4 @@
-"""Write outbox rows for a transition, in the transition's own transaction."""
+"""Write outbox rows and in-app notifications, in the transaction of what they tell of."""
 
 from __future__ import annotations
 
@@ -8,20 +8,37 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 
 from ..accounts.models import PlanMembership, User
+from ..definitions.deadlines import waiting_role
+from ..definitions.followers import followed_commitment, followers, is_decisive
 from ..engine import Transition
 from ..engine.audit import utcnow
 from ..extensions import db
-from .models import PENDING, TRANSITION, OutboxMessage
+from .models import (
+    DIGEST,
+    ESCALATION,
+    FOLLOWED,
+    IMMEDIATE,
+    PENDING,
+    REMINDER,
+    TRANSITION,
+    UPDATES,
+    Notification,
+    OutboxMessage,
+    Preference,
+)
+
+FOLLOWER = "follower"
+Recipients = dict[tuple[int, str], set[str]]
 
 
 def recipients_for(
     plan_id: int, roles: frozenset[str], author_id: int | None, actor_id: int | None
-) -> dict[tuple[int, str], set[str]]:
+) -> Recipients:
     """Return (user id, address) of active users to notify, with their roles; never the actor.
 
     One query: the plan's members in `roles`, and the author whatever their roles.
     """
-    found: dict[tuple[int, str], set[str]] = defaultdict(set)
+    found: Recipients = defaultdict(set)
     conditions = []
     if roles:
         conditions.append(PlanMembership.role.in_(roles))
@@ -51,30 +68,86 @@ def recipients_for(
 
 
 def enqueue_transition(record: Any, transition: Transition) -> int:
-    """Add one outbox row per recipient of the transition; rendering happens when it is sent.
+    """Tell everyone the transition concerns: by role, as author, and followers of an outcome.
 
     Plain INSERTs, not ORM objects: the transition's transaction writes the least it can.
+    Returns the number of mails queued to go out at once.
     """
     event = transition.event
+    actor_id = transition.actor.user_id
     author_id = record.created_by_id if event.notify_author else None
     plan_id = record.plan_id if hasattr(record, "plan_id") else record.plan.id
+    recipients = recipients_for(plan_id, event.notify, author_id, actor_id)
+    followed = followed_commitment(record)
+    if followed is not None and is_decisive(record, event.name):
+        for person in followers(followed):
+            if person[0] != actor_id and person not in recipients:
+                recipients[person] = {FOLLOWER}
+    # Whoever the new stage waits on is asked to act by a deadline: told at once, always.
+    urgent = {waiting_role(record)} - {None}
+    return deliver(recipients, TRANSITION, log_entry_id=transition.entry.id, urgent=urgent)
+
+
+def deliver(
+    recipients: Recipients,
+    template: str,
+    *,
+    log_entry_id: int | None = None,
+    notice_id: int | None = None,
+    urgent: set[str] | frozenset[str] = frozenset(),
+) -> int:
+    """Write an in-app notification for each recipient and a mail for those who want it now.
+
+    A recipient's preference for the kind (updates, or outcomes of what they follow) decides:
+    at once, in the daily digest, or no mail. Requests with a deadline go at once whatever it
+    says. Returns the number of mails queued.
+    """
+    if not recipients:
+        return 0
+    ids = [user_id for user_id, _ in recipients]
+    chosen = {
+        (user_id, kind): mode
+        for user_id, kind, mode in db.session.execute(
+            select(Preference.user_id, Preference.kind, Preference.mode).where(
+                Preference.user_id.in_(ids)
+            )
+        )
+    }
     now = utcnow()
-    rows = [
-        {
-            "recipient_id": user_id,
-            "to_address": email,
-            "template": TRANSITION,
-            "audience": ",".join(sorted(roles)),
-            "log_entry_id": transition.entry.id,
-            "status": PENDING,
-            "attempts": 0,
-            "created_at": now,
-            "next_attempt_at": now,
-        }
-        for (user_id, email), roles in recipients_for(
-            plan_id, event.notify, author_id, transition.actor.user_id
-        ).items()
-    ]
-    if rows:
-        db.session.execute(insert(OutboxMessage), rows)
-    return len(rows)
+    mails, notes = [], []
+    for (user_id, email), roles in recipients.items():
+        kind = FOLLOWED if roles == {FOLLOWER} else UPDATES
+        always = template in (REMINDER, ESCALATION) or bool(roles & urgent)
+        mode = IMMEDIATE if always else chosen.get((user_id, kind), IMMEDIATE)
+        audience = ",".join(sorted(roles))
+        notes.append(
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "template": template,
+                "audience": audience,
+                "log_entry_id": log_entry_id,
+                "notice_id": notice_id,
+                "created_at": now,
+                "digest_pending": mode == DIGEST,
+            }
+        )
+        if mode == IMMEDIATE:
+            mails.append(
+                {
+                    "recipient_id": user_id,
+                    "to_address": email,
+                    "template": template,
+                    "audience": audience,
+                    "log_entry_id": log_entry_id,
+                    "notice_id": notice_id,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
+            )
+    db.session.execute(insert(Notification), notes)
+    if mails:
+        db.session.execute(insert(OutboxMessage), mails)
+    return len(mails)

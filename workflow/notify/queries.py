@@ -1,4 +1,4 @@
-"""Reads of the outbox for the administrators' page and the health check."""
+"""Reads: the outbox for administrators and /health; a person's notifications and choices."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 
 from ..engine.audit import utcnow
 from ..extensions import db
-from .models import PENDING, SENDING, STATUSES, OutboxMessage
+from .models import (
+    IMMEDIATE,
+    KINDS,
+    PENDING,
+    SENDING,
+    STATUSES,
+    Notification,
+    OutboxMessage,
+    Preference,
+)
 
 
 @dataclass(frozen=True)
@@ -56,3 +65,41 @@ def outbox_rows(status: str, limit: int = 100) -> list[OutboxMessage]:
             .limit(limit)
         )
     )
+
+
+def unread_count(user_id: int) -> int:
+    """Return how many in-app notifications a person has not opened (1 query)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+
+
+def notifications_of(user_id: int, limit: int = 50) -> list[Notification]:
+    """Return a person's newest notifications, newest first (1 query)."""
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def preferences_of(user_id: int) -> dict[str, str]:
+    """Return how a person receives each kind, at once unless they chose otherwise (1 query)."""
+    chosen = dict(
+        db.session.execute(
+            select(Preference.kind, Preference.mode).where(Preference.user_id == user_id)
+        ).all()
+    )
+    return {kind: chosen.get(kind, IMMEDIATE) for kind in KINDS}
+
+
+def is_following(user_id: int, commitment: object) -> bool:
+    """Return whether a person follows a commitment now."""
+    from ..definitions.followers import follower_ids
+
+    return user_id in follower_ids(commitment)  # type: ignore[arg-type]

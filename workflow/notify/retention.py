@@ -25,10 +25,14 @@ def prune_sent(days: int | None = None) -> int:
     return result.rowcount
 
 
-def prune_sent_rows(app: Flask) -> int:
-    """Prune and commit, for the background sender's passes."""
+def hourly_housekeeping(app: Flask) -> int:
+    """Queue due reminders and prune sent rows, committing each: the background sender's hour."""
+    from .reminders import send_reminders
+
     with app.app_context():
         try:
+            send_reminders(utcnow())
+            db.session.commit()
             removed = prune_sent()
             db.session.commit()
         except BaseException:

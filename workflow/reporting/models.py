@@ -56,6 +56,16 @@ class ProgressReport(WorkflowRecord, db.Model):
         """Return the path of the page that shows the report."""
         return f"/commitments/{self.commitment_id}#report-{self.id}"
 
+    def short_name(self) -> str:
+        """Return a short name for subject lines, in the current locale."""
+        from flask_babel import gettext
+
+        return gettext(
+            "Report %(period)s on commitment %(number)s",
+            period=self.period_label,
+            number=self.commitment.number,
+        )
+
 
 class MilestoneProgress(db.Model):
     __tablename__ = "milestone_progress"

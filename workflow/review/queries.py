@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..extensions import db
@@ -39,5 +40,9 @@ def with_voters(round_: VoteRound) -> VoteRound:
     """Load the voters of a round in one query, so serializing it costs no more."""
     voter_ids = {v.user_id for v in round_.votes}
     if voter_ids:
-        db.session.scalars(select(User).where(User.id.in_(voter_ids))).all()
+        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(voter_ids)))}
+        # Attach each voter to its vote: the session keeps loaded rows only weakly, so users
+        # merely loaded may be gone again by the time `vote.user` is read (a query per vote).
+        for vote in round_.votes:
+            set_committed_value(vote, "user", users[vote.user_id])
     return round_

@@ -22,9 +22,9 @@ def select_locale() -> str | None:
     languages = current_app.config["LANGUAGES"]
     if request.blueprint == "api":
         # API callers say what they read with Accept-Language; else their account's language.
-        asked = request.accept_languages.best_match(languages)
-        if asked:
-            return asked
+        wanted = request.accept_languages.best_match(languages)
+        if wanted:
+            return wanted
         user = g.get("api_user")
         return user.language if user is not None and user.language in languages else None
     asked = request.args.get("lang")

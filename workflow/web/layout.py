@@ -20,6 +20,7 @@ from . import language
 NAVIGATION: list[tuple[str, Any, str]] = [
     ("web.index", _l("Action plans"), "everyone"),
     ("work.my_work", _l("My work"), "signed_in"),
+    ("monitor.pipeline", _l("Pipeline"), "signed_in"),
     ("account.settings", _l("Your account"), "signed_in"),
     ("admin.accounts", _l("Accounts"), "admin"),
     ("admin.organisations", _l("Organisations"), "admin"),

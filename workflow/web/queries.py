@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from ..accounts.models import User
@@ -39,6 +39,104 @@ def visible_plans(user: User | None) -> list[ActionPlan]:
         )
     )
     return list(db.session.scalars(stmt.where(visible_plans_rule(user))))
+
+
+PLANS_PER_PAGE = 10
+COMMITMENTS_PER_PLAN = 10  # on the index; a plan's own listing pages through the rest
+COMMITMENTS_PER_PAGE = 50
+
+
+@dataclass
+class IndexPage:
+    plans: list[ActionPlan]
+    commitments: dict[int, list[Commitment]]
+    totals: dict[int, int]
+    page: int
+    pages: int  # scoped to a plan: how many pages; else this page, plus one if there are more
+    scoped: ActionPlan | None = None
+    state: str | None = None
+
+
+def index_page(
+    user: User | None, page: int = 1, plan_slug: str | None = None, state: str | None = None
+) -> IndexPage:
+    """Return one page of the index in four queries whatever the size: plans, counts, rows.
+
+    Unscoped, it lists PLANS_PER_PAGE plans with their first commitments each; scoped to one
+    plan (and optionally one state), it pages through that plan's commitments.
+    """
+    plans_stmt = _visible(user)
+    if plan_slug:
+        plans_stmt = plans_stmt.where(ActionPlan.slug == plan_slug)
+    per_page = COMMITMENTS_PER_PAGE if plan_slug else PLANS_PER_PAGE
+    page = max(page, 1)
+    if plan_slug:
+        plans = list(db.session.scalars(plans_stmt))
+    else:
+        # One more than a page tells whether there is a next page without counting them all.
+        plans = list(
+            db.session.scalars(plans_stmt.limit(per_page + 1).offset((page - 1) * per_page))
+        )
+        pages = page + 1 if len(plans) > per_page else page
+        plans = plans[:per_page]
+    ids = [p.id for p in plans]
+    totals: dict[int, int] = defaultdict(int)
+    rows: dict[int, list[Commitment]] = defaultdict(list)
+    if ids:
+        counted = select(Commitment.plan_id, func.count()).where(Commitment.plan_id.in_(ids))
+        if state:
+            counted = counted.where(Commitment.state == state)
+        totals.update(db.session.execute(counted.group_by(Commitment.plan_id)).all())
+        columns = load_only(
+            Commitment.number,
+            Commitment.title,
+            Commitment.lead_agency,
+            Commitment.state,
+            Commitment.plan_id,
+        )
+        if plan_slug:
+            pages = max(1, -(-totals[ids[0]] // per_page))
+            page = min(max(page, 1), pages)
+            stmt = select(Commitment).where(Commitment.plan_id == ids[0])
+            if state:
+                stmt = stmt.where(Commitment.state == state)
+            stmt = stmt.order_by(Commitment.number).limit(per_page).offset((page - 1) * per_page)
+        else:
+            # The first few of each plan, in one query: rank within the plan, keep the top.
+            ranked = (
+                select(
+                    Commitment.id,
+                    func.row_number()
+                    .over(partition_by=Commitment.plan_id, order_by=Commitment.number)
+                    .label("rank"),
+                )
+                .where(Commitment.plan_id.in_(ids))
+                .subquery()
+            )
+            stmt = (
+                select(Commitment)
+                .join(ranked, ranked.c.id == Commitment.id)
+                .where(ranked.c.rank <= COMMITMENTS_PER_PLAN)
+                .order_by(Commitment.plan_id, Commitment.number)
+            )
+        for c in db.session.scalars(stmt.options(columns)):
+            rows[c.plan_id].append(c)
+    elif plan_slug:
+        pages = 1
+    return IndexPage(
+        plans,
+        dict(rows),
+        dict(totals),
+        page,
+        pages,
+        plans[0] if plan_slug and plans else None,
+        state,
+    )
+
+
+def _visible(user: User | None):
+    stmt = select(ActionPlan).order_by(ActionPlan.period_start.desc(), ActionPlan.id)
+    return stmt.where(visible_plans_rule(user))
 
 
 @dataclass

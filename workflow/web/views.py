@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -31,10 +32,16 @@ def health():
 
 @bp.get("/")
 def index():
-    """List the plans the visitor may see (the public ones, and their own) and their commitments."""
+    """List the plans the visitor may see, a page at a time, or one plan's commitments (?plan=)."""
     user = current_user if current_user.is_authenticated else None
+    page = request.args.get("page", 1, type=int)
+    scope = request.args.get("plan") or None
+    state = request.args.get("state") or None
+    found = queries.index_page(user, page=page, plan_slug=scope, state=state)
+    if scope and found.scoped is None:
+        abort(404, description=_("There is no public plan with this name."))
     return render_template(
-        "web/index.html", plans=queries.visible_plans(user), managed=managed_plan_ids(user)
+        "web/index.html", index=found, plans=found.plans, managed=managed_plan_ids(user)
     )
 
 
