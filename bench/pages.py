@@ -340,6 +340,7 @@ def timings(app: Flask, info: dict, requests: int) -> list[tuple[str, float, flo
         "board, filtered": (f"/plans/{info['plan']}/board?overdue=1", client, {}),
         "figures": (f"/plans/{info['plan']}/figures", client, {}),
         "commitment page": (f"/commitments/{info['implementing']}", client, {}),
+        "my work": ("/my-work", client, {}),
         "API commitment (vote)": (f"/api/v1/commitments/{info['voting']}", api, bearer),
         "API plans": ("/api/v1/plans", api, bearer),
     }

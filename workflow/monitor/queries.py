@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, selectinload
 
@@ -22,14 +23,17 @@ from ..definitions.registry import engine
 from ..engine.audit import LogEntry, utcnow
 from ..extensions import db
 from ..plans.models import ActionPlan, Commitment, Milestone
+from ..reporting.deadlines import CYCLE_MONTHS
 from ..reporting.models import MilestoneProgress, ProgressReport
 from ..review.models import Comment, Vote
 from .models import Rating
 
 TERMINAL = ("completed", "withdrawn")
-# A progress report is due this many days after the period it covers ends.
-REPORT_GRACE_DAYS = 30
-CYCLE_MONTHS = {"quarterly": 3, "biannual": 6, "annual": 12}
+
+
+def report_grace_days() -> int:
+    """Return how many days after its period a report is due: the reminders' setting."""
+    return int(current_app.config.get("NOTIFY_REPORT_DUE_DAYS", 30))
 
 
 @dataclass
@@ -40,7 +44,7 @@ class Period:
 
     @property
     def due(self) -> date:
-        return self.end + timedelta(days=REPORT_GRACE_DAYS)
+        return self.end + timedelta(days=report_grace_days())
 
 
 def period_of(day: date, cycle: str) -> Period:

@@ -125,15 +125,15 @@ class Commitment(WorkflowRecord, db.Model):
         """Return the path of the commitment's page."""
         return f"/commitments/{self.id}"
 
-    def stage_duration(self, state: str) -> int | None:
-        """Return the days the plan gives `state`, if it sets its own."""
-        return (self.plan.stage_days or {}).get(state)
-
     def short_name(self) -> str:
         """Return a short name for subject lines, in the current locale ("Commitment 4")."""
         from flask_babel import gettext
 
         return gettext("Commitment %(number)s", number=self.number)
+
+    def stage_duration(self, state: str) -> int | None:
+        """Return the days the plan gives `state`, if it sets its own."""
+        return (self.plan.stage_days or {}).get(state)
 
     def snapshot(self) -> dict[str, Any]:
         """Return the commitment's text and milestones as plain data, for a revision."""

@@ -60,7 +60,7 @@ class IndexPage:
 def index_page(
     user: User | None, page: int = 1, plan_slug: str | None = None, state: str | None = None
 ) -> IndexPage:
-    """Return one page of the index in four queries whatever the size: plans, counts, rows.
+    """Return one page of the index in two queries whatever the size: plans, then rows.
 
     Unscoped, it lists PLANS_PER_PAGE plans with their first commitments each; scoped to one
     plan (and optionally one state), it pages through that plan's commitments.
@@ -83,10 +83,6 @@ def index_page(
     totals: dict[int, int] = defaultdict(int)
     rows: dict[int, list[Commitment]] = defaultdict(list)
     if ids:
-        counted = select(Commitment.plan_id, func.count()).where(Commitment.plan_id.in_(ids))
-        if state:
-            counted = counted.where(Commitment.state == state)
-        totals.update(db.session.execute(counted.group_by(Commitment.plan_id)).all())
         columns = load_only(
             Commitment.number,
             Commitment.title,
@@ -94,10 +90,10 @@ def index_page(
             Commitment.state,
             Commitment.plan_id,
         )
+        # Each row carries its plan's total (a window count), so no separate count query.
+        total = func.count().over(partition_by=Commitment.plan_id).label("total")
         if plan_slug:
-            pages = max(1, -(-totals[ids[0]] // per_page))
-            page = min(max(page, 1), pages)
-            stmt = select(Commitment).where(Commitment.plan_id == ids[0])
+            stmt = select(Commitment, total).where(Commitment.plan_id == ids[0])
             if state:
                 stmt = stmt.where(Commitment.state == state)
             stmt = stmt.order_by(Commitment.number).limit(per_page).offset((page - 1) * per_page)
@@ -109,18 +105,22 @@ def index_page(
                     func.row_number()
                     .over(partition_by=Commitment.plan_id, order_by=Commitment.number)
                     .label("rank"),
+                    total,
                 )
                 .where(Commitment.plan_id.in_(ids))
                 .subquery()
             )
             stmt = (
-                select(Commitment)
+                select(Commitment, ranked.c.total)
                 .join(ranked, ranked.c.id == Commitment.id)
                 .where(ranked.c.rank <= COMMITMENTS_PER_PLAN)
                 .order_by(Commitment.plan_id, Commitment.number)
             )
-        for c in db.session.scalars(stmt.options(columns)):
+        for c, count in db.session.execute(stmt.options(columns)):
             rows[c.plan_id].append(c)
+            totals[c.plan_id] = count
+        if plan_slug:
+            pages = max(1, page if not rows else -(-totals[ids[0]] // per_page))
     elif plan_slug:
         pages = 1
     return IndexPage(

@@ -230,4 +230,8 @@ def compare(commitment_id: int):
 @login_required
 def my_work():
     """List what waits on the visitor across plans, oldest first."""
-    return render_template("web/my_work.html", items=mywork.items_for(current_user))
+    items = mywork.items_for(current_user)
+    # The most pressing first; a long list would only slow the page and hide what matters.
+    return render_template(
+        "web/my_work.html", items=items[: mywork.SHOWN], more=max(0, len(items) - mywork.SHOWN)
+    )
