@@ -90,16 +90,19 @@ def evidence_given(record: Recommendation) -> list[str]:
 @pytest.fixture
 def recommendations(fresh_app) -> Iterator[None]:
     """Install the workflow, its guard and its table as an application would at start."""
-    if not engine.installed("recommendation", 1):
-        engine.guards["evidence_given"] = evidence_given
-        engine.register(RECOMMENDATION)
+    engine.guards["evidence_given"] = evidence_given
+    engine.register(RECOMMENDATION)
     engine.track(Recommendation)
     with fresh_app.app_context():
         OwnBase.metadata.create_all(db.engine)
     try:
         yield
     finally:
+        # Leave the shared engine as the application has it: other tests list what it holds.
         engine.record_models.remove(Recommendation)
+        engine._compiled.pop(("recommendation", 1))
+        engine._latest.pop("recommendation")
+        engine.guards.pop("evidence_given")
 
 
 def test_a_workflow_defined_only_here_fires_notifies_and_audits(fresh_app, smtp, recommendations):
