@@ -504,7 +504,8 @@ def test_who_gets_what(app, browser, route, actor):
             assert sign_in(browser, user.email).status_code == 302
         data = None
         if method == "POST":
-            data = {"csrf_token": csrf_token(browser, "/"), **(row.form or {})}
+            page = "/" if user is not None else "/login"  # a page with a form for them
+            data = {"csrf_token": csrf_token(browser, page), **(row.form or {})}
         response = browser.open(url, method=method, data=data)
     expected = row.answers[actor]
     assert answer_of(response) == expected, (

@@ -184,8 +184,8 @@ def test_the_overview_page_speaks_the_browsers_language(
 
     assert f'<html lang="{locale}">' in body
     # The switch offers each language under its own name, whatever the page's language.
-    assert '<button type="submit" name="language" value="mn" lang="mn"' in body
-    body = re.sub(r'<form class="language-switch".*?</form>', "", body, flags=re.S)
+    assert ">Монгол</" in body  # each language under its own name
+    body = re.sub(r'<nav class="language-switch".*?</nav>', "", body, flags=re.S)
     if locale == "en":
         assert '<td class="state" data-label="State">Draft</td>' in body
         assert not CYRILLIC.search(body)

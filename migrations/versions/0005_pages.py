@@ -1,4 +1,4 @@
-"""report attachments: evidence files uploaded with progress reports
+"""report attachments (evidence files uploaded with reports); a plan's own stage durations
 
 Revision ID: 0005_pages
 Revises: 0004_accounts
@@ -44,7 +44,15 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table('action_plans', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('stage_days', sa.JSON(), nullable=False, server_default='{}')
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('action_plans', schema=None) as batch_op:
+        batch_op.drop_column('stage_days')
     with op.batch_alter_table('report_attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_attachments_report_id'))
     op.drop_table('report_attachments')

@@ -103,10 +103,19 @@ def test_headings_are_in_order(client, demo):
         assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (url, levels)
 
 
-def test_every_page_has_a_navigation_a_skip_link_and_the_language_switch(client):
-    body = text(client.get("/login"))
+def test_every_page_has_a_navigation_a_skip_link_and_the_language_switch(browser, member):
+    assert "Set-Cookie" not in browser.get("/").headers  # a public page sets no session
+    body = text(browser.get("/login?next=/x"))
     assert '<a class="skip" href="#content">' in body and '<main id="content">' in body
     assert '<nav class="site-nav"' in body
+    # Anonymous: links that keep the page and its query, so public pages set no session cookie.
+    assert '<strong lang="en" aria-current="true">English</strong>' in body
+    assert '<a href="/login?next=%2Fx&amp;lang=mn" hreflang="mn" lang="mn">Монгол</a>' in (
+        browser.get("/login?next=/x").get_data(as_text=True)
+    )
+    # Signed in: a form that saves the choice to the account.
+    sign_in(browser, member.email)
+    body = text(browser.get("/"))
     assert 'name="language" value="en"' in body and 'name="language" value="mn"' in body
 
 
@@ -122,6 +131,9 @@ def test_lang_in_the_address_switches_the_page_and_is_remembered(browser):
 
 
 def test_the_switch_remembers_the_language_for_an_anonymous_visitor(browser):
+    browser.get("/?lang=mn")
+    assert '<html lang="mn">' in text(browser.get("/"))
+    browser.get("/?lang=en")
     token = csrf_token(browser, "/login")
     response = browser.post(
         "/language", data={"csrf_token": token, "language": "mn", "next": "/login?lang=en&x=1"}
@@ -129,7 +141,7 @@ def test_the_switch_remembers_the_language_for_an_anonymous_visitor(browser):
     assert response.status_code == 302
     assert response.location == "/login?x=1"  # the old `lang` would override the choice
     assert '<html lang="mn">' in text(browser.get("/"))
-    assert 'value="mn" lang="mn"\n        aria-pressed="true"' in text(browser.get("/"))
+    assert '<strong lang="mn" aria-current="true">Монгол</strong>' in text(browser.get("/"))
 
 
 def test_the_switch_remembers_the_language_for_the_account(browser, member):
@@ -144,7 +156,7 @@ def test_the_switch_remembers_the_language_for_the_account(browser, member):
 
 def test_the_switch_needs_its_csrf_token_and_a_known_language(browser):
     assert browser.post("/language", data={"language": "mn"}).status_code == 400
-    token = csrf_token(browser, "/")
+    token = csrf_token(browser, "/login")
     assert (
         browser.post("/language", data={"csrf_token": token, "language": "fr"}).status_code == 400
     )
@@ -152,3 +164,40 @@ def test_the_switch_needs_its_csrf_token_and_a_known_language(browser):
         "/language", data={"csrf_token": token, "language": "mn", "next": "https://evil.example/"}
     )
     assert response.location == "/"
+
+
+def test_error_pages_keep_the_layout_and_say_what_to_do(browser, cast):
+    missing = browser.get("/no-such-page?lang=mn")
+    assert missing.status_code == 404
+    body = text(missing)
+    assert '<html lang="mn">' in body and '<nav class="site-nav"' in body
+    assert "Not Found" not in body  # Werkzeug's English page is not what people see
+    cast.drafter.set_password("a long passphrase")
+    sign_in(browser, cast.drafter.email)
+    refused = browser.get(f"/plans/{cast.plan.slug}/members?lang=en")
+    assert refused.status_code == 403
+    assert "Your roles do not allow this." in text(refused)
+    assert refused.headers["Cache-Control"] == "no-store"
+    expired = browser.post("/logout", data={"csrf_token": "stale"})
+    assert expired.status_code == 400
+    assert "This form has expired or was not sent from this site." in text(expired)
+    assert '<nav class="site-nav"' in text(expired)
+
+
+def test_headings_are_in_order_on_the_signed_in_pages(browser, cast, create_user_):
+    admin = create_user_(password="a long passphrase", is_admin=True)
+    sign_in(browser, admin.email)
+    pages = [
+        "/account",
+        "/admin/accounts",
+        "/admin/organisations",
+        f"/plans/{cast.plan.slug}/members",
+        "/password/forgot",
+    ]
+    for url in pages:
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        levels = heading_levels(text(response))
+        assert levels[0] == 1 and levels.count(1) == 1, url
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (url, levels)
+        assert '<table class="stack">' in text(response) or "<table" not in text(response)

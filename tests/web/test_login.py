@@ -147,7 +147,7 @@ def test_a_private_plans_page_opens_to_its_members_after_sign_in(
     page = browser.get(url)
     assert page.status_code == 200
     assert "A hidden commitment" in text(page)
-    assert "A read-only view of the plans you may see." in text(page)
+    assert "The plans you may see, and what you may do in them." in text(page)
 
     browser.post("/logout", data={"csrf_token": csrf_token(browser, url)})
     assert browser.get(url).status_code == 404

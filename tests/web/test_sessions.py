@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from workflow import create_app
 from workflow.accounts.models import ThrottleEvent
+from workflow.accounts.operations import create_user
 from workflow.extensions import db
 
 from .helpers import PASSWORD, csrf_token, sign_in, sign_out, signed_in_as, text
@@ -75,6 +77,9 @@ def test_a_new_password_ends_every_other_session(app, browser, member):
     assert response.status_code == 302 and response.location == "/account"
     assert "Your password is changed." in text(browser.get("/account"))
     assert signed_in_as(browser) == "Mona Member"  # the session that changed it goes on
+    renewed = browser.get_cookie("remember_token").value  # and so does its "remember me"
+    assert renewed != laptop_remember
+    assert signed_in_as(replay(app, remember_token=renewed)) == "Mona Member"
 
     assert signed_in_as(phone) is None
     assert signed_in_as(replay(app, session=laptop_session)) is None
@@ -193,3 +198,23 @@ def test_the_throttle_message_is_translated(app, browser, member):
     body = text(response)
     assert "Too many failed attempts" not in body
     assert re.search(r"role=\"alert\">[^<]*[\u0400-\u04ff]", body)
+
+
+def test_the_throttle_is_shared_by_every_worker_process(fresh_app):
+    """Two app instances on one database, as two gunicorn workers: one count for both."""
+    second = create_app({**fresh_app.config, "INSTANCE_PATH": fresh_app.instance_path})
+    with fresh_app.app_context():
+        create_user("shared@example.org", "Sam Shared", PASSWORD)
+        db.session.commit()
+    limit = fresh_app.config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]
+    workers = [fresh_app.test_client(), second.test_client()]
+    answers = [
+        sign_in(workers[n % 2], "shared@example.org", "a wrong guess").status_code
+        for n in range(limit)
+    ]
+    assert answers == [200] * limit
+    for worker in workers:
+        response = sign_in(worker, "shared@example.org")
+        assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    with second.app_context():
+        db.engine.dispose()

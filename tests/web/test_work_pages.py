@@ -14,7 +14,7 @@ from workflow.reporting.models import Attachment
 from workflow.review.models import Comment
 from workflow.review.operations import cast_vote
 
-from .helpers import PASSWORD, csrf_token, sign_in, text
+from .helpers import PASSWORD, TOKEN, csrf_token, sign_in, text
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -27,7 +27,10 @@ def people(cast):
 
 
 def as_(browser, user):
-    browser.post("/logout", data={"csrf_token": csrf_token(browser, "/")})
+    """Sign whoever is signed in out, and `user` in."""
+    signed_in = TOKEN.search(browser.get("/").get_data(as_text=True))
+    if signed_in:  # an anonymous page has no form to sign out with
+        browser.post("/logout", data={"csrf_token": signed_in.group(1)})
     assert sign_in(browser, user.email).status_code == 302
 
 
@@ -251,3 +254,106 @@ def test_the_point_of_contact_sets_up_and_configures_a_plan(browser, people):
     assert post(browser, settings, settings, **form).status_code == 302  # not public now
     db.session.refresh(plan)
     assert plan.is_public is False
+
+
+def test_a_plan_sets_its_own_stage_durations_and_the_due_date_follows(
+    browser, people, create_commitment_
+):
+    from datetime import timedelta
+
+    from workflow.definitions.registry import engine
+
+    c = create_commitment_(people.plan, people.drafter)
+    fire(c, "submit", people.drafter)
+    db.session.commit()
+    assert engine.due_at(c) == c.state_changed_at + timedelta(days=21)
+    as_(browser, people.poc)
+    settings = f"/plans/{people.plan.id}/settings"
+    form = {
+        "slug": people.plan.slug,
+        "country": people.plan.country,
+        "title": people.plan.title,
+        "period_start": people.plan.period_start.isoformat(),
+        "period_end": people.plan.period_end.isoformat(),
+        "reporting_cycle": "quarterly",
+        "approval_rule": "majority_with_parity",
+        "is_public": "yes",
+    }
+    refused = post(browser, settings, settings, **form, **{"days-cso_review": "0"})
+    assert 'id="days-cso_review-error"' in text(refused)
+    assert post(browser, settings, settings, **form, **{"days-cso_review": "30"}).status_code == 302
+    db.session.refresh(people.plan)
+    assert people.plan.stage_days == {"cso_review": 30}
+    assert engine.due_at(c) == c.state_changed_at + timedelta(days=30)
+
+
+def test_a_stale_draft_keeps_what_was_typed_and_takes_the_fresh_version(
+    browser, people, create_commitment_
+):
+    from workflow.plans.operations import update_commitment
+
+    c = create_commitment_(people.plan, people.drafter)
+    db.session.commit()
+    as_(browser, people.drafter)
+    edit = f"/commitments/{c.id}/edit"
+    opened = text(browser.get(edit))
+    version = re.search(r'name="version" value="(\d+)"', opened).group(1)
+    update_commitment(c, people.poc, {"problem": "Changed meanwhile."}, version=c.version)
+    db.session.commit()
+    form = {
+        "version": version,
+        "title": c.title,
+        "problem": "My own wording.",
+        "milestone_count": "1",
+        "milestones-0-description": "Design the register",
+        "milestones-0-start_date": "2024-01-01",
+        "milestones-0-end_date": "2024-06-30",
+        "do": "save",
+    }
+    refused = post(browser, edit, edit, **form)
+    assert refused.status_code == 409
+    body = text(refused)
+    assert "Someone acted on this before you" in body
+    assert "My own wording." in body
+    assert f'name="version" value="{c.version}"' in body  # saving again is a choice made knowingly
+    form["version"] = str(c.version)
+    form["milestones-0-end_date"] = "2023-01-01"
+    wrong_dates = post(browser, edit, edit, **form)
+    assert wrong_dates.status_code in (400, 422)
+    assert 'id="milestones-0-end_date-error"' in text(wrong_dates)
+
+
+def test_milestone_buttons_rearrange_the_form_without_saving(browser, people, create_commitment_):
+    c = create_commitment_(people.plan, people.drafter)
+    db.session.commit()
+    as_(browser, people.drafter)
+    edit = f"/commitments/{c.id}/edit"
+    rows = {
+        "version": str(c.version),
+        "title": c.title,
+        "milestone_count": "2",
+        "milestones-0-description": "First",
+        "milestones-1-description": "Second",
+    }
+    moved = text(post(browser, edit, edit, **rows, do="up-1"))
+    assert moved.index(">Second</textarea>") < moved.index(">First</textarea>")
+    removed = text(post(browser, edit, edit, **rows, do="remove-0"))
+    assert ">First</textarea>" not in removed and ">Second</textarea>" in removed
+    added = text(post(browser, edit, edit, **rows, do="add"))
+    assert 'name="milestone_count" value="3"' in added
+    db.session.refresh(c)
+    assert [m.description for m in c.milestones] == ["Design the register", "Publish the data"]
+
+
+def test_a_button_pressed_twice_acts_once_and_says_nothing_odd(browser, people, create_commitment_):
+    c = create_commitment_(people.plan, people.drafter)
+    db.session.commit()
+    as_(browser, people.drafter)
+    page = f"/commitments/{c.id}"
+    body = text(browser.get(page))
+    form_id = re.search(r'name="form_id" value="([^"]+-submit)"', body).group(1)
+    data = {"event": "submit", "version": str(c.version), "form_id": form_id}
+    assert post(browser, f"{page}/events", page, **data).status_code == 302
+    assert post(browser, f"{page}/events", page, **data).status_code == 302  # not a 409
+    db.session.refresh(c)
+    assert c.state == "cso_review"

@@ -114,9 +114,14 @@ class Engine:
     def due_at(self, record: Any) -> datetime | None:
         """Return when the record's current state is due to be left, if the state has a duration."""
         state = self.definition_for(record).states.get(record.state)
-        if state is None or state.duration_days is None:
+        if state is None:
             return None
-        return record.state_changed_at + timedelta(days=state.duration_days)
+        # A record may set its own durations (a plan's stage durations); else the definition's.
+        own = getattr(record, "stage_duration", None)
+        days = (own(state.name) if own else None) or state.duration_days
+        if days is None:
+            return None
+        return record.state_changed_at + timedelta(days=days)
 
     def start(self, record: Any, key: str, actor: Actor, comment: str | None = None) -> LogEntry:
         """Put a new record in its workflow's initial state and write the first log entry."""

@@ -68,6 +68,8 @@ class ActionPlan(db.Model):
     reporting_cycle: Mapped[str] = mapped_column(String(20), default="quarterly")
     approval_rule: Mapped[str] = mapped_column(String(40), default=MAJORITY_WITH_PARITY)
     is_public: Mapped[bool] = mapped_column(default=True)
+    # Days each commitment stage may take on this plan (state -> days), over the definition's.
+    stage_days: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[PlanMembership]] = relationship(
@@ -128,6 +130,10 @@ class Commitment(WorkflowRecord, db.Model):
         from flask_babel import gettext
 
         return gettext("Commitment %(number)s", number=self.number)
+
+    def stage_duration(self, state: str) -> int | None:
+        """Return the days the plan gives `state`, if it sets its own."""
+        return (self.plan.stage_days or {}).get(state)
 
     def snapshot(self) -> dict[str, Any]:
         """Return the commitment's text and milestones as plain data, for a revision."""

@@ -116,6 +116,12 @@ class PlanInput(Shape):
         return self
 
 
+class StageDaysInput(Shape):
+    """How many days each stage of a commitment may take on a plan (empty: the workflow's)."""
+
+    stage_days: dict[state_of("commitment"), Annotated[int, Field(ge=1, le=365)]] = {}
+
+
 # --- replies -------------------------------------------------------------------------------------
 
 

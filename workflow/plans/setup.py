@@ -12,7 +12,7 @@ from ..errors import Conflict
 from ..extensions import db
 from ..schema import validate
 from .models import ActionPlan
-from .schemas import PlanInput
+from .schemas import PlanInput, StageDaysInput
 
 
 def create_plan(
@@ -56,9 +56,10 @@ def _iso(value: str | date) -> str:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def configure_plan(plan: ActionPlan, values: dict) -> ActionPlan:
+def configure_plan(plan: ActionPlan, values: dict, stage_days: dict | None = None) -> ActionPlan:
     """Change a plan's settings from a PlanInput body; recount open votes if the rule changed."""
     checked = validate(PlanInput, values)
+    days = validate(StageDaysInput, {"stage_days": stage_days or {}}).stage_days
     taken = db.session.scalar(
         select(ActionPlan.id).where(ActionPlan.slug == checked.slug, ActionPlan.id != plan.id)
     )
@@ -72,6 +73,7 @@ def configure_plan(plan: ActionPlan, values: dict) -> ActionPlan:
     rule_changed = checked.approval_rule != plan.approval_rule
     for name, value in checked.model_dump().items():
         setattr(plan, name, value)
+    plan.stage_days = dict(days)
     db.session.flush()
     if rule_changed:
         from ..review.operations import recount_open_votes  # review imports plans

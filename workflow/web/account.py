@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -32,7 +32,9 @@ def settings() -> Response | str:
             form.current_password.errors.append(_("This is not your current password."))
         else:
             change_password(user, form.password.data or "")
-            start_session(user)  # this session goes on, with the new generation
+            # This session goes on, with the new generation; "remember me" too if it was on.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            start_session(user, remember=cookie in request.cookies)
             db.session.commit()
             flash(_("Your password is changed. You are signed out everywhere else."), "notice")
             return redirect(url_for("account.settings"))

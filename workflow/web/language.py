@@ -43,6 +43,12 @@ def language_names() -> list[tuple[str, str]]:
     return [(code, NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
 
 
+def language_url(code: str) -> str:
+    """Return this page's address in another language (`?lang=`, the rest of the query kept)."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return urlunsplit(("", "", request.path, urlencode([*query, ("lang", code)]), ""))
+
+
 def switch_language() -> Response:
     """Remember the chosen language (account and cookie) and go back to the page."""
     language = request.form.get("language", "")

@@ -29,7 +29,10 @@ NAVIGATION: list[tuple[str, Any, str]] = [
 
 def init_layout(app: Flask) -> None:
     """Give every template the layout's helpers; remember a `?lang=` choice."""
+    from .errors import init_errors
+
     app.context_processor(page_context)
+    init_errors(app)
     app.after_request(language.remember_asked_language)
 
 
@@ -41,6 +44,7 @@ def page_context() -> dict[str, Any]:
         "nav_links": nav_links,
         "static_url": static_url,
         "language_names": language.language_names(),
+        "language_url": language.language_url,
     }
 
 

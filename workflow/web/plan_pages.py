@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..accounts.operations import grant_role
 from ..accounts.permissions import can_configure_plan, can_create_plan
 from ..accounts.roles import POC
+from ..definitions.registry import engine
 from ..engine.gate import RULES
 from ..extensions import db
 from ..plans.models import REPORTING_CYCLES, ActionPlan
@@ -27,6 +28,18 @@ FIELDS = (
     "reporting_cycle",
     "approval_rule",
 )
+
+
+def _stages() -> list[tuple[str, int | None]]:
+    """Return the commitment stages a plan may time, with the workflow's own durations."""
+    definition = engine.definition("commitment")
+    return [(name, s.duration_days) for name, s in definition.states.items() if not s.terminal]
+
+
+def _stage_days() -> dict[str, Any]:
+    """Return the durations typed on the form, as the StageDaysInput body (blank: default)."""
+    typed = {name: request.form.get(f"days-{name}", "").strip() for name, _days in _stages()}
+    return {name: formdata.number(value) for name, value in typed.items() if value}
 
 
 def _form_data() -> dict[str, Any]:
@@ -46,6 +59,7 @@ def _plan_data(plan: ActionPlan) -> dict[str, Any]:
         "reporting_cycle": plan.reporting_cycle,
         "approval_rule": plan.approval_rule,
         "is_public": plan.is_public,
+        "stage_days": dict(plan.stage_days or {}),
     }
 
 
@@ -57,6 +71,7 @@ def _render(plan: ActionPlan | None, data: dict[str, Any], errors: dict[str, str
         errors=errors,
         cycles=REPORTING_CYCLES,
         rules=RULES,
+        stages=_stages(),
         form_id=request.form.get("form_id") or formdata.new_form_id(),
     ), status
 
@@ -72,16 +87,18 @@ def new_plan():
     if formdata.already_done(request.form):
         return redirect(url_for("web.index"))
     data = _form_data()
+    days = _stage_days()
 
     def act() -> ActionPlan:
         plan = create_plan(**data)
+        configure_plan(plan, data, days)
         grant_role(plan, current_user, POC)
         return plan
 
     try:
         plan = attempt(act)
     except Refused as refused:
-        return _render(None, data, _slug_conflict(refused), refused.status)
+        return _render(None, data | {"stage_days": days}, _slug_conflict(refused), refused.status)
     formdata.mark_done(request.form)
     flash(_("The plan is set up. Invite its people from its members page."), "notice")
     return redirect(url_for("work.plan_settings", plan_id=plan.id))
@@ -97,11 +114,13 @@ def plan_settings(plan_id: int):
     if request.method == "GET":
         return _render(plan, _plan_data(plan), {})
     data = _form_data()
+    days = _stage_days()
     try:
-        attempt(lambda: configure_plan(plan, data))
+        attempt(lambda: configure_plan(plan, data, days))
     except Refused as refused:
         db.session.expire_all()
-        return _render(_plan(plan_id), data, _slug_conflict(refused), refused.status)
+        typed = data | {"stage_days": days}
+        return _render(_plan(plan_id), typed, _slug_conflict(refused), refused.status)
     flash(_("Saved."), "notice")
     return redirect(url_for("work.plan_settings", plan_id=plan_id))
 

@@ -162,6 +162,8 @@ def report_event(report_id: int):
 
     report = _visible_report(report_id)
     commitment_id = report.commitment_id
+    if formdata.already_done(request.form):  # a second press of the same button
+        return redirect(url_for("web.commitment", commitment_id=commitment_id))
 
     def act() -> None:
         wanted = formdata.check_event(formdata.event(request.form), report.workflow_key)
@@ -176,6 +178,7 @@ def report_event(report_id: int):
         return show_commitment(
             commitment_id, form="report-event", errors=refused.errors, status=refused.status
         )
+    formdata.mark_done(request.form)
     flash(_("Done."), "notice")
     return redirect(
         url_for("web.commitment", commitment_id=commitment_id, _anchor=f"report-{report_id}")

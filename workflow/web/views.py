@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
 from ..accounts.queries import managed_plan_ids
@@ -17,7 +16,6 @@ bp = Blueprint("web", __name__)
 bp.add_url_rule("/login", "login", auth.login, methods=["GET", "POST"])
 bp.add_url_rule("/logout", "logout", auth.logout, methods=["POST"])
 bp.add_url_rule("/language", "language", language.switch_language, methods=["POST"])
-bp.register_error_handler(CSRFError, auth.csrf_refused)
 
 
 @bp.get("/health")

@@ -331,6 +331,8 @@ def edit_commitment(commitment_id: int):
         return _render_form(
             commitment.plan, commitment, data | {"milestones": rows}, {}, version=data["version"]
         )
+    if formdata.already_done(request.form):  # the same save pressed twice: saved once
+        return redirect(url_for("work.edit_commitment", commitment_id=commitment_id))
     comments = review_queries.commitment_comments(commitment)
 
     def act() -> None:
@@ -362,6 +364,7 @@ def edit_commitment(commitment_id: int):
         return _render_form(
             fresh.plan, fresh, data, refused.errors, refused.status, version=version
         )
+    formdata.mark_done(request.form)
     flash(_("Saved."), "notice")
     return redirect(url_for("work.edit_commitment", commitment_id=commitment_id))
 
