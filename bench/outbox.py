@@ -38,7 +38,8 @@ from workflow.notify.compose import render_message
 from workflow.notify.dispatcher import Claimed, build_message, drain, message_id
 from workflow.notify.models import OutboxMessage
 from workflow.plans.models import ActionPlan
-from workflow.plans.operations import create_commitment, parse_commitment
+from workflow.plans.operations import create_commitment
+from workflow.plans.schemas import parse_commitment
 
 DRAFT = {
     "title": "Benchmark commitment",

@@ -36,9 +36,10 @@ from workflow.definitions.registry import engine as shared_engine
 from workflow.engine.audit import LogEntry, utcnow
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.notify.models import OutboxMessage
+from workflow.notify.models import Notification, OutboxMessage
 from workflow.plans.models import ActionPlan, Commitment
-from workflow.plans.operations import create_commitment, parse_commitment
+from workflow.plans.operations import create_commitment
+from workflow.plans.schemas import parse_commitment
 
 DRAFT = {
     "title": "Benchmark commitment",
@@ -87,7 +88,8 @@ def engine_rate(drafter, ids: list[int]) -> float:
 
 
 def core_rate(drafter, ids: list[int], recipients) -> float:
-    """Do the same writes with SQLAlchemy Core: versioned update, chained log entry, outbox."""
+    """Do the same writes with SQLAlchemy Core: versioned update, chained log entry, outbox rows
+    and in-app notifications."""
     actor_id, actor_label = drafter.id, drafter.name
     people = [(u.id, u.email) for u in recipients]
     db.session.commit()
@@ -143,6 +145,21 @@ def core_rate(drafter, ids: list[int], recipients) -> float:
                         "next_attempt_at": utcnow(),
                     }
                     for uid, email in people
+                ],
+            )
+            conn.execute(
+                insert(Notification),
+                [
+                    {
+                        "user_id": uid,
+                        "kind": "updates",
+                        "template": "transition",
+                        "audience": "cso_reviewer",
+                        "log_entry_id": entry_id,
+                        "created_at": utcnow(),
+                        "digest_pending": False,
+                    }
+                    for uid, _ in people
                 ],
             )
     return len(ids) / (time.perf_counter() - start)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from tests.conftest import Cast, build_app, scratch_database
 from tests.web.helpers import PASSWORD, csrf_token, sign_in
@@ -29,9 +30,10 @@ from workflow.accounts.models import ApiToken, PlanMembership, User
 from workflow.accounts.operations import create_user, grant_role
 from workflow.accounts.roles import DRAFTER
 from workflow.accounts.tokens import INVITATION, RESET, make_link_token
+from workflow.engine.audit import LogEntry
 from workflow.extensions import db
 from workflow.lifecycle import fire
-from workflow.notify.models import FAILED, OutboxMessage
+from workflow.notify.models import FAILED, TRANSITION, UPDATES, Notification, OutboxMessage
 from workflow.plans.models import ActionPlan
 from workflow.plans.operations import create_commitment
 from workflow.plans.schemas import parse_commitment
@@ -203,6 +205,22 @@ ACCESS: dict[tuple[str, str], Row] = {
     # The outbox: administrators only; to everyone else it does not exist.
     ("notify.outbox", "GET"): Row("/admin/outbox", who(404, admin=200)),
     ("notify.retry", "POST"): Row("/admin/outbox/{failed_message}/retry", who(404, admin=302)),
+    # A person's own notifications and choices: anyone signed in; following needs the plan.
+    ("notifications.index", "GET"): Row("/notifications", who(200, anonymous=LOGIN)),
+    ("notifications.open_", "POST"): Row(
+        "/notifications/{notification}/open", who(404, anonymous=LOGIN, poc=302)
+    ),
+    ("notifications.preferences", "GET"): Row(
+        "/notifications/preferences", who(200, anonymous=LOGIN)
+    ),
+    ("notifications.preferences", "POST"): Row(
+        "/notifications/preferences",
+        who(200, anonymous=LOGIN),
+        form={"updates": "immediate", "followed": "digest"},
+    ),
+    ("notifications.follow", "POST"): Row(
+        "/commitments/{draft}/follow", members(302), form={"following": "1"}
+    ),
     # The API: bearer tokens; no token is 401.
     ("api.openapi_document", "GET"): Row("/api/v1/openapi.json", who(200)),
     ("api.show_me", "GET"): Row("/api/v1/me", who(200, anonymous=401)),
@@ -448,6 +466,13 @@ def build_scene() -> Scene:
         recipient_id=cast.poc.id, to_address=cast.poc.email, status=FAILED, attempts=8
     )
     db.session.add(failed)
+    entry = db.session.scalars(
+        select(LogEntry).where(LogEntry.record_id == voting.id).order_by(LogEntry.id.desc())
+    ).first()
+    note = Notification(
+        user_id=cast.poc.id, kind=UPDATES, template=TRANSITION, log_entry_id=entry.id
+    )
+    db.session.add(note)
     db.session.flush()
     users = {
         "poc": cast.poc,
@@ -471,6 +496,9 @@ def build_scene() -> Scene:
         "membership": membership.id,
         "other_user": cast.implementer.id,
         "failed_message": failed.id,
+        "notification": db.session.scalar(
+            select(Notification.id).where(Notification.user_id == cast.poc.id).limit(1)
+        ),
         "reset_token": make_link_token(cast.drafter, RESET),
         "invitation_token": make_link_token(invited, INVITATION),
     }

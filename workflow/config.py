@@ -31,6 +31,9 @@ class Defaults:
     NOTIFY_CLAIM_TIMEOUT_SECONDS = 600
     NOTIFY_REMIND_DAYS_BEFORE = 3  # a reminder goes this many days before a due date
     NOTIFY_REPORT_DUE_DAYS = 30  # a progress report is due this many days after its period
+    # The hour (UTC) from which the background sender queues the day's digests; 0 is 08:00 in
+    # Ulaanbaatar. Production may run `flask notify digest` from cron instead.
+    NOTIFY_DIGEST_HOUR = 0
     NOTIFY_RETENTION_DAYS = 90  # sent rows are deleted after this many days (0: never)
     NOTIFY_BACKGROUND = False  # `make run` turns it on: a thread drains the outbox
     NOTIFY_INTERVAL_SECONDS = 5

@@ -13,7 +13,7 @@ from workflow.accounts.operations import create_user
 from workflow.demo.loader import ACCOUNTS, DEMO_PASSWORD, PLAN_SLUG, read_commitments
 from workflow.engine.audit import LogEntry, verify_chains
 from workflow.extensions import db
-from workflow.notify.models import OutboxMessage
+from workflow.notify.models import Notification, OutboxMessage
 from workflow.plans.models import ActionPlan, Commitment
 from workflow.reporting.models import ProgressReport
 from workflow.review.models import Comment, Vote
@@ -183,6 +183,11 @@ def test_hash_chains_are_valid_and_the_outbox_starts_empty(fresh_app):
         assert statuses  # the transitions did write their notifications ...
         assert set(statuses) == {"suppressed"}  # ... never to be mailed, and not called sent
         assert f"marked {len(statuses)} notifications" in output
+        # The in-app list starts with the scripted history read: no bell full of old news.
+        notes = select(func.count()).select_from(Notification)
+        unread = notes.where(Notification.read_at.is_(None))
+        assert db.session.scalar(notes) > 0
+        assert db.session.scalar(unread) == 0
 
 
 def test_a_second_run_changes_nothing(fresh_app):

@@ -180,3 +180,28 @@ def test_a_request_with_a_deadline_is_mailed_at_once_whatever_the_preference(
         db.session.commit()
     send_pending(app)
     assert world.emails["cso1"] in smtp.recipients()
+
+
+def test_the_background_senders_hour_queues_one_round_of_digests_a_day(fresh_app, world: World):
+    """From NOTIFY_DIGEST_HOUR on, the hourly housekeeping queues digests once that day."""
+    from datetime import datetime
+
+    from workflow.notify.digest import digest_due
+    from workflow.notify.models import DIGEST
+    from workflow.notify.operations import set_preferences
+    from workflow.notify.retention import hourly_housekeeping
+
+    fresh_app.config["NOTIFY_DIGEST_HOUR"] = 0  # any time today is past it
+    with fresh_app.app_context():
+        set_preferences(world.user_ids["poc"], {"updates": DIGEST})
+        fire(world.commitment(), "submit", world.user("drafter"))
+        db.session.commit()
+        assert digest_due(datetime(2030, 5, 1, 0, 30), 0)
+        assert not digest_due(datetime(2030, 5, 1, 6, 0), 7)  # before the hour: not yet
+    hourly_housekeeping(fresh_app)
+    hourly_housekeeping(fresh_app)  # the next hour: today's round is queued already
+    with fresh_app.app_context():
+        digests = db.session.scalars(
+            select(OutboxMessage.recipient_id).where(OutboxMessage.template == DIGEST_TEMPLATE)
+        ).all()
+    assert digests == [world.user_ids["poc"]]

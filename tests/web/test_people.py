@@ -131,3 +131,24 @@ def test_the_administration_is_for_administrators(browser, cast):
     for url in ("/admin/accounts", "/admin/organisations"):
         assert browser.get(url).status_code == 403
     assert 'href="/admin/accounts"' not in text(browser.get("/"))
+
+
+def test_inviting_a_forum_member_with_the_other_side_moves_them(browser, cast):
+    with_password(cast.poc)
+    sign_in(browser, cast.poc.email)
+    url = f"/plans/{cast.plan.slug}/members"
+    data = {
+        "csrf_token": csrf_token(browser, url),
+        "email": cast.msf_gov1.email,
+        "roles": [MSF_MEMBER],
+        "sector": "civil_society",
+        "language": "en",
+    }
+    assert browser.post(url, data=data).status_code == 302
+    assert f"{cast.msf_gov1.email} now holds: MSF member." in text(browser.get(url))
+    sides = db.session.scalars(
+        select(PlanMembership.sector).where(PlanMembership.user_id == cast.msf_gov1.id)
+    ).all()
+    assert sides == ["civil_society"]
+    assert browser.post(url, data=data).status_code == 302  # again: nothing more to change
+    assert "holds these roles already." in text(browser.get(url))

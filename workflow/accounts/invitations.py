@@ -6,11 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from ..errors import InvalidInput
+from ..extensions import db
 from .auth import user_by_email
 from .mail import send_invitation
-from .models import Organisation, User
+from .models import Organisation, PlanMembership, User
 from .operations import create_user, grant_role, normalise_email, plan_roles_of
+from .roles import MSF_MEMBER
 
 
 @dataclass
@@ -49,7 +53,9 @@ def invite_to_plan(
     held = plan_roles_of(plan, user)
     result = Invited(user=user, created=created)
     for role in roles:
-        if role not in held:
+        moved = role == MSF_MEMBER and role in held and sector and forum_side(plan, user) != sector
+        if role not in held or moved:
+            # A new role, or a forum member moved to the other side (open votes are recounted).
             grant_role(plan, user, role, sector)
             result.granted.append(role)
     if result.granted or created:
@@ -73,3 +79,14 @@ def invite_account(
     )
     send_invitation(user, inviter, None, ())
     return user
+
+
+def forum_side(plan: Any, user: User) -> str | None:
+    """Return the side of the forum the user sits on for this plan, if they are a member."""
+    return db.session.scalar(
+        select(PlanMembership.sector).where(
+            PlanMembership.plan_id == plan.id,
+            PlanMembership.user_id == user.id,
+            PlanMembership.role == MSF_MEMBER,
+        )
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from flask import has_request_context, request
 from sqlalchemy import ColumnElement, exists, or_, select, true
 
 from ..definitions.commitment import (
@@ -29,13 +30,30 @@ def plan_roles(user: User | None, plan: ActionPlan) -> frozenset[str]:
     """Return the roles an active user holds on the plan."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return frozenset()
-    return frozenset(
+    # A page asks several predicates of one plan; a reading request cannot change roles, so it
+    # reads them once (kept on the request, never across requests, never while writing).
+    remembered = _read_cache()
+    key = (user.id, plan.id)
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    roles = frozenset(
         db.session.scalars(
             select(PlanMembership.role).where(
                 PlanMembership.plan_id == plan.id, PlanMembership.user_id == user.id
             )
         )
     )
+    if remembered is not None:
+        remembered[key] = roles
+    return roles
+
+
+def _read_cache() -> dict | None:
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return None
+    if not hasattr(request, "plan_roles_read"):
+        request.plan_roles_read = {}
+    return request.plan_roles_read
 
 
 def actor_for(user: User, plan: ActionPlan) -> Actor:
@@ -63,11 +81,18 @@ def can_view_plan(user: User | None, plan: ActionPlan) -> bool:
     """Public plans are open to all; others to their members and administrators."""
     from ..plans.models import ActionPlan
 
-    return bool(
+    remembered = _read_cache()
+    key = ("view", getattr(user, "id", None), plan.id)
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    visible = bool(
         db.session.scalar(
             select(exists().where(ActionPlan.id == plan.id, visible_plans_rule(user)))
         )
     )
+    if remembered is not None:
+        remembered[key] = visible
+    return visible
 
 
 CREATING_ROLES = frozenset({DRAFTER, POC})

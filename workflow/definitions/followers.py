@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import exists, or_, select, union
 
 from ..accounts.models import User
 from ..engine.audit import LogEntry
@@ -53,6 +53,30 @@ def follower_ids(commitment: Commitment) -> set[int]:
     ):
         (found.add if following else found.discard)(user_id)
     return found
+
+
+def follows(user_id: int, commitment: Commitment) -> bool:
+    """Return whether one person follows the commitment now (1 query)."""
+    from ..notify.models import Follow
+
+    chosen = (
+        select(Follow.following)
+        .where(Follow.user_id == user_id, Follow.commitment_id == commitment.id)
+        .scalar_subquery()
+    )
+    took_part = or_(
+        exists().where(Comment.commitment_id == commitment.id, Comment.author_id == user_id),
+        exists().where(Vote.commitment_id == commitment.id, Vote.user_id == user_id),
+        exists().where(
+            LogEntry.record_type == commitment.record_type,
+            LogEntry.record_id == commitment.id,
+            LogEntry.actor_id == user_id,
+        ),
+    )
+    explicit, implicit = db.session.execute(select(chosen, took_part)).one()
+    if explicit is not None:
+        return bool(explicit)
+    return bool(implicit) or commitment.created_by_id == user_id
 
 
 def followers(commitment: Commitment) -> list[tuple[int, str]]:

@@ -28,12 +28,12 @@ from ..accounts.roles import (
     POC,
     SIGNATORY,
 )
-from ..engine.audit import LogEntry
+from ..engine.audit import LogEntry, utcnow
 from ..engine.gate import MAJORITY_WITH_PARITY
 from ..extensions import db
 from ..lifecycle import fire
 from ..monitor.importer import import_commitments
-from ..notify.models import PENDING, SUPPRESSED, OutboxMessage
+from ..notify.models import PENDING, SUPPRESSED, Notification, OutboxMessage
 from ..plans.models import ActionPlan, Commitment
 from ..plans.operations import create_commitment
 from ..plans.schemas import CommitmentInput
@@ -453,6 +453,13 @@ def _suppress_outbox(commitments: list[Commitment]) -> int:
         update(OutboxMessage)
         .where(OutboxMessage.log_entry_id.in_(entries), OutboxMessage.status == PENDING)
         .values(status=SUPPRESSED, last_error="written while loading demo data; not sent")
+        .execution_options(synchronize_session=False)
+    )
+    # The in-app list starts empty too: the scripted history is there, read, not news.
+    db.session.execute(
+        update(Notification)
+        .where(Notification.log_entry_id.in_(entries))
+        .values(read_at=utcnow(), digest_pending=False)
         .execution_options(synchronize_session=False)
     )
     return outcome.rowcount

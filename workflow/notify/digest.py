@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from datetime import datetime
+
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..engine.audit import utcnow
@@ -44,3 +46,18 @@ def queue_digests() -> tuple[int, int]:
         )
         gathered += result.rowcount
     return len(waiting), gathered
+
+
+def digest_due(now: datetime, hour: int) -> bool:
+    """Return whether today's digests are still to be queued: past `hour` (UTC), none yet.
+
+    Asked every hour by the background sender, so a day gets one round of digests however
+    often it asks, and a sender started late in the day still sends that day's.
+    """
+    start = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if now < start:
+        return False
+    last = db.session.scalar(
+        select(func.max(OutboxMessage.created_at)).where(OutboxMessage.template == DIGEST_TEMPLATE)
+    )
+    return last is None or last < start

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from ..accounts.permissions import can_follow, can_open_notification, can_read_notifications
 from ..extensions import db
@@ -41,6 +41,7 @@ def _bell() -> dict:
 
 
 @bp.get("/notifications")
+@login_required
 def index():
     """List the signed-in person's notifications, newest first."""
     if not can_read_notifications(current_user):
@@ -55,6 +56,7 @@ def index():
 
 
 @bp.post("/notifications/<int:notification_id>/open")
+@login_required
 def open_(notification_id: int):
     """Mark a notification read and go to what it is about."""
     note = db.session.get(Notification, notification_id)
@@ -67,6 +69,7 @@ def open_(notification_id: int):
 
 
 @bp.route("/notifications/preferences", methods=["GET", "POST"])
+@login_required
 def preferences():
     """Show and change how the signed-in person is told of each kind of notification."""
     if not can_read_notifications(current_user):
@@ -89,6 +92,7 @@ def preferences():
 
 
 @bp.post("/commitments/<int:commitment_id>/follow")
+@login_required
 def follow(commitment_id: int):
     """Follow a commitment, or stop following it (`following=0`)."""
     commitment = db.session.get(Commitment, commitment_id)

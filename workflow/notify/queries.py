@@ -99,7 +99,7 @@ def preferences_of(user_id: int) -> dict[str, str]:
 
 
 def is_following(user_id: int, commitment: object) -> bool:
-    """Return whether a person follows a commitment now."""
-    from ..definitions.followers import follower_ids
+    """Return whether a person follows a commitment now (1 query)."""
+    from ..definitions.followers import follows
 
-    return user_id in follower_ids(commitment)  # type: ignore[arg-type]
+    return follows(user_id, commitment)  # type: ignore[arg-type]

@@ -26,13 +26,18 @@ def prune_sent(days: int | None = None) -> int:
 
 
 def hourly_housekeeping(app: Flask) -> int:
-    """Queue due reminders and prune sent rows, committing each: the background sender's hour."""
+    """Queue due reminders and the day's digests, prune sent rows: the background sender's hour."""
+    from .digest import digest_due, queue_digests
     from .reminders import send_reminders
 
     with app.app_context():
         try:
-            send_reminders(utcnow())
+            now = utcnow()
+            send_reminders(now)
             db.session.commit()
+            if digest_due(now, int(current_app.config["NOTIFY_DIGEST_HOUR"])):
+                queue_digests()
+                db.session.commit()
             removed = prune_sent()
             db.session.commit()
         except BaseException:

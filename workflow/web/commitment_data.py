@@ -20,7 +20,8 @@ from ..accounts.permissions import (
     can_respond,
     can_vote,
 )
-from ..definitions.commitment import VOTING_STATE
+from ..accounts.roles import IMPLEMENTER
+from ..definitions.commitment import IMPLEMENTATION_STATE, VOTING_STATE
 from ..definitions.registry import engine
 from ..engine import Actor
 from ..engine.gate import APPROVE, MAJORITY_WITH_PARITY, SIMPLE_MAJORITY
@@ -46,6 +47,8 @@ class Action:
 
 @dataclass
 class Page:
+    """Everything the commitment page shows, read once; `may` holds the visitor's permissions."""
+
     commitment: Commitment
     history: list
     reports: list[ProgressReport]
@@ -85,6 +88,8 @@ def waiting_on(record: Any) -> list[str]:
     spec = engine.definition_for(record)
     active = {n for n, s in spec.states.items() if not s.terminal}
     roles: list[str] = []
+    if record.record_type == "commitment" and record.state == IMPLEMENTATION_STATE:
+        roles.append(IMPLEMENTER)  # progress reports are not events of the commitment
     for event in spec.events_from(record.state):
         if set(event.sources) >= active and len(active) > 2:
             continue  # open from everywhere (withdraw): nobody is waited on for it
