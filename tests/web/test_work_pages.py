@@ -206,6 +206,7 @@ def test_my_work_shows_the_oldest_of_each_kind_and_pages_the_rest(
     assert "Previous page" in second and "Next page" in second
     last = text(browser.get("/my-work?kind=revise&page=3"))
     assert "Draft number 4" in last and "Next page" not in last
+    assert browser.get("/my-work?kind=revise&page=4").status_code == 404
     assert browser.get("/my-work?kind=nonsense").status_code == 404
 
 

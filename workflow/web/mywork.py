@@ -72,11 +72,6 @@ class Work:
         return {k: self.totals[k] - shown[k] for k in KINDS if self.totals.get(k, 0) > shown[k]}
 
 
-def items_for(user: User) -> list[Item]:
-    """Return the visitor's pending work across plans (the oldest few of each kind)."""
-    return work_for(user).items
-
-
 def work_for(user: User, kind: str | None = None, page: int = 1) -> Work:
     """Return what waits on the visitor: the oldest SHOWN of each kind, or one page of `kind`.
 

@@ -235,6 +235,8 @@ def my_work():
     if (kind is not None and kind not in mywork.KINDS) or page < 1:
         abort(404)
     work = mywork.work_for(current_user, kind, page)
+    if kind and page > 1 and not work.items:
+        abort(404)
     total = work.totals.get(kind, 0) if kind else 0
     return render_template(
         "web/my_work.html",
