@@ -75,6 +75,7 @@ class Card:
     votes_cast: int = 0
     voters: int = 0
     sides_not_voted: list[str] = field(default_factory=list)
+    voted_by: set[int] = field(default_factory=set)  # members who voted in the current round
     unanswered: int = 0
     report_period: str | None = None
     report_due: date | None = None
@@ -178,6 +179,7 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
         for commitment_id in voting:
             card = by_id[commitment_id]
             voted = cast[commitment_id] & set(members)
+            card.voted_by = voted
             card.voters = len(members)
             card.votes_cast = len(voted)
             card.sides_not_voted = [
@@ -335,24 +337,7 @@ def _outstanding_votes(plan: ActionPlan, cards: list[Card]) -> list[tuple[str, s
     open_rounds = [c for c in cards if c.commitment.state == VOTING_STATE]
     if not open_rounds:
         return []
-    ids = [c.commitment.id for c in open_rounds]
-    rounds = dict(
-        db.session.execute(
-            select(LogEntry.record_id, func.count())
-            .where(
-                LogEntry.record_type == Commitment.record_type,
-                LogEntry.record_id.in_(ids),
-                LogEntry.to_state == VOTING_STATE,
-            )
-            .group_by(LogEntry.record_id)
-        ).all()
-    )
-    cast: set[tuple[int, int]] = set()
-    for commitment_id, round_, user_id in db.session.execute(
-        select(Vote.commitment_id, Vote.round, Vote.user_id).where(Vote.commitment_id.in_(ids))
-    ):
-        if rounds.get(commitment_id) == round_:
-            cast.add((commitment_id, user_id))
+    # The board has read the current round's votes already (Card.voted_by).
     rows = db.session.execute(
         select(User.id, User.name, PlanMembership.sector)
         .join(PlanMembership, PlanMembership.user_id == User.id)
@@ -365,7 +350,7 @@ def _outstanding_votes(plan: ActionPlan, cards: list[Card]) -> list[tuple[str, s
     )
     found = []
     for user_id, name, sector in rows:
-        missing = sum(1 for i in ids if (i, user_id) not in cast)
+        missing = sum(1 for card in open_rounds if user_id not in card.voted_by)
         if missing:
             found.append((name, sector, missing))
     return found
