@@ -130,7 +130,7 @@ def export_plan(slug: str, fmt: str):
     """Download the plan's commitments as open data, CSV or JSON."""
     plan = _plan(slug, can_view_plan)
     if fmt == "csv":
-        body, mimetype = export.to_csv(plan), "text/csv; charset=utf-8"
+        body, mimetype = export.to_csv(plan), "text/csv"  # Werkzeug adds the charset
     elif fmt == "json":
         body, mimetype = export.to_json(plan), "application/json"
     else:
