@@ -222,8 +222,13 @@ def test_each_recipient_gets_the_transition_mail_in_their_language(
         return translate("mn", msgid)
 
     short = tr("Commitment %(number)s") % {"number": commitment.number}
-    assert mongolian.subject.endswith(f"{short}: {tr('submitted')}")
-    assert english.subject.endswith(f"Commitment {commitment.number} submitted")
+    subject = tr("%(short)s submitted for civil-society review") % {"short": short}
+    assert mongolian.subject == f"[{cast.plan.slug}] {subject}"
+    assert english.subject.endswith(
+        f"] Commitment {commitment.number} submitted for civil-society review"
+    )
+    # The reviewers are asked to act: the event's words for them, not the generic account.
+    lead = tr("A draft commitment is ready for your civil-society review.")
     moved = tr("The %(kind)s moved from %(from)s to %(to)s.") % {
         "kind": tr("commitment"),
         "from": tr("Draft"),
@@ -233,6 +238,7 @@ def test_each_recipient_gets_the_transition_mail_in_their_language(
     for body in (mongolian.text, html.unescape(mongolian.html)):
         assert moved in body
         assert asked in body
+        assert lead in body
         assert "Ready for review." in body  # the comment is the actor's, never translated
         assert "Civil-society review" not in body
 

@@ -20,6 +20,19 @@ from workflow.review.operations import cast_vote
 from .conftest import Received, SmtpServer, World, expected_id
 
 MSF = ("msf_gov1", "msf_gov2", "msf_cso1", "msf_cso2")
+# Each event's own subject line.
+SUBJECTS = {
+    "submit": "Commitment 1 submitted for civil-society review",
+    "request_changes": "Changes requested to Commitment 1",
+    "endorse": "Commitment 1 endorsed and put to the MSF vote",
+    "approve": "Commitment 1 approved by the MSF",
+    "sign_off": "Commitment 1 signed off by the government",
+    "withdraw": "Commitment 1 withdrawn",
+}
+
+
+def mail_to(world: World, received: list[Received], who: str) -> Received:
+    return next(r for r in received if r.rcpt_tos == [world.emails[who]])
 
 
 def commit_and_send(app, smtp: SmtpServer, action: Callable[[], object]) -> list[Received]:
@@ -64,10 +77,8 @@ def check_messages(app, world: World, received: list[Received], event: str, comm
         assert r.message["To"].addresses[0].addr_spec == address
         assert r.mail_from == "no-reply@cocreate.test"
         what = event_label(event)  # "signed off": the same words the pages use
-        # Short and flat: the plan's country, the record's short name, what happened.
-        assert r.message["Subject"].startswith("[Mongolia] ")
-        assert r.message["Subject"].endswith(f" {what}")
-        assert "(" not in r.message["Subject"]
+        # Short and flat: the plan, the record's short name, what happened in the event's words.
+        assert r.message["Subject"] == f"[world] {SUBJECTS[event]}"
         for body in (r.text, r.html):
             assert link in body
             assert f"What happened: {what}, by " in body
@@ -85,8 +96,14 @@ def test_the_commitment_path_mails_the_roles_each_event_names(mail_app, world, s
     received = commit_and_send(mail_app, smtp, as_("drafter", "submit", "Ready for review."))
     assert smtp.recipients() == addresses(world, "cso1", "cso2", "poc")
     check_messages(mail_app, world, received, "submit", "Ready for review.")
-    cso1_mail = next(r for r in received if r.rcpt_tos == [world.emails["cso1"]])
+    cso1_mail = mail_to(world, received, "cso1")
     assert "endorse it or request changes" in cso1_mail.text
+    # Each audience is told in its own words; whoever is asked to act gets the stage's end date.
+    assert "A draft commitment is ready for your civil-society review." in cso1_mail.text
+    assert "Due by " in cso1_mail.text and "Due by " in cso1_mail.html
+    poc_mail = mail_to(world, received, "poc")
+    assert "This draft commitment was submitted for civil-society review." in poc_mail.text
+    assert "Due by " not in poc_mail.text
 
     # endorse: the forum, the POC and the drafter (the author), never the CSO reviewer acting.
     received = commit_and_send(mail_app, smtp, as_("cso1", "endorse", "Well argued."))
@@ -106,8 +123,13 @@ def test_the_commitment_path_mails_the_roles_each_event_names(mail_app, world, s
     # The gate's decision in the reader's words: the count of the round, by the forum's vote.
     check_messages(mail_app, world, received, "approve", "Votes: 3 to approve, 0 to reject")
     assert all("by the forum's vote" in r.text for r in received)
-    signatory_mail = next(r for r in received if r.rcpt_tos == [world.emails["signatory"]])
+    signatory_mail = mail_to(world, received, "signatory")
     assert moved("msf_approval", "government_signoff") in signatory_mail.text
+    assert "it awaits the government's sign-off." in signatory_mail.text
+    assert "approved your commitment by vote" in mail_to(world, received, "drafter").text
+    follower = mail_to(world, received, "cso1")
+    assert "A commitment you follow was approved by the Multi-Stakeholder Forum." in follower.html
+    assert "No action is needed from you" in follower.text
 
     received = commit_and_send(mail_app, smtp, as_("signatory", "sign_off"))
     voters = ("msf_gov1", "msf_cso1", "msf_gov2")

@@ -41,7 +41,7 @@ def test_messages_are_written_as_readable_eml_files(fresh_app, world, tmp_path):
 
     first = messages[0]
     assert first["From"].addresses[0].addr_spec == "no-reply@cocreate.local"
-    assert first["Subject"] == "[Mongolia] Commitment 1 submitted"
+    assert first["Subject"] == "[world] Commitment 1 submitted for civil-society review"
     text = first.get_body(("plain",)).get_content()
     assert "Ready for review." in text
     assert "http://cocreate.test/commitments/" in text

@@ -104,7 +104,7 @@ def test_the_bell_counts_unread_and_opening_one_marks_it_read(fresh_app, world: 
     home = page(client, "/")
     assert re.search(r">Notifications <span[^>]*>\(1\)</span></a>", home)
     listing = page(client, "/notifications")
-    assert "Commitment 1 submitted, by Drafter" in listing
+    assert "Commitment 1 submitted for civil-society review, by Drafter" in listing
     with fresh_app.app_context():
         (note,) = db.session.scalars(
             select(Notification).where(Notification.user_id == world.user_ids["cso1"])
@@ -159,7 +159,7 @@ def test_a_digest_gathers_what_a_person_chose_to_hear_once_a_day(fresh_app, worl
     assert digest.rcpt_tos == [world.emails["poc"]]
     text = digest.text
     assert "Fifth National Action Plan" in text
-    newer, older = text.index("changes requested"), text.index("submitted")
+    newer, older = text.index("Changes requested"), text.index("submitted")
     assert newer < older  # newest first
     with app.app_context():
         row = db.session.scalar(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlalchemy import select
@@ -65,3 +66,43 @@ def test_a_mongolian_mail_about_the_vote_has_no_english_actor_or_decision(fresh_
             assert english not in body, english
         assert "форумын санал хураалт" in body
         assert "дэмжсэн 3" in body
+
+
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def test_every_mail_of_the_commitment_path_reads_in_mongolian(fresh_app, world, smtp):
+    """Each event, each audience: nothing English but what people wrote (names, titles, links)."""
+    from workflow.review.operations import cast_vote
+
+    app = point_at(fresh_app, smtp)
+    with app.app_context():
+        people = [world.user(role) for role in world.user_ids]
+        for person in people:
+            person.language = "mn"
+        written = {p.name for p in people} | {p.email for p in people}
+        c = world.commitment()
+        written |= {c.title, c.plan.title, c.plan.slug, "http://cocreate.test/commitments/"}
+        fire(c, "submit", world.user("drafter"))
+        fire(c, "request_changes", world.user("cso1"), comment="Baseline please.")
+        fire(c, "submit", world.user("drafter"))
+        fire(c, "endorse", world.user("cso2"))
+        for role in ("msf_gov1", "msf_cso1", "msf_gov2"):
+            cast_vote(world.commitment(), world.user(role), "approve", "Agreed.")
+        fire(c, "send_back", world.user("signatory"), comment="Budget missing.")
+        fire(c, "withdraw", world.user("poc"), comment="Merged.")
+        db.session.commit()
+    assert send_pending(app).sent > 20
+    # The time zone's international abbreviation stays as it is written in Mongolian too.
+    written |= {"Baseline please.", "Agreed.", "Budget missing.", "Merged.", "UTC"}
+    kinds = set()
+    for mail in smtp.received:
+        assert mail.message["Content-Language"] == "mn"
+        kinds.add(str(mail.message["Subject"]).split("] ", 1)[1].split(":")[1])
+        for part in (str(mail.message["Subject"]), mail.text, html.unescape(mail.html)):
+            for known in sorted(written, key=len, reverse=True):
+                part = part.replace(known, "")
+            part = re.sub(r"<[^>]+>|\d+", "", part)  # tags, and digits of dates
+            assert not LATIN_WORD.search(part), (mail.message["Subject"], LATIN_WORD.findall(part))
+    # Every event on the path had its own subject.
+    assert len(kinds) == 6, kinds

@@ -68,7 +68,7 @@ def test_a_stage_gets_one_reminder_before_and_one_escalation_after_its_due_date(
     assert send_pending(app) == (2, 0, 0)
     mails = {r.rcpt_tos[0]: r for r in smtp.received}
     reminder, escalation = mails[world.emails["cso1"]], mails[world.emails["poc"]]
-    assert reminder.message["Subject"].startswith("[Mongolia] Reminder: Commitment 1 is due on ")
+    assert reminder.message["Subject"].startswith("[world] Reminder: Commitment 1 is due on ")
     assert "Civil-society review" in reminder.text
     assert "Please review the draft" in reminder.text
     # The POC reads Mongolian: the escalation is Mongolian, the date by the locale's rules.

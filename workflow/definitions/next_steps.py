@@ -41,6 +41,11 @@ NEXT_STEPS: dict[tuple[str, str], dict[str, Any]] = {
 NO_ACTION = _l("No action is needed from you; this message keeps you informed.")
 
 
+def asked_to_act(workflow_key: str, state: str, roles: set[str]) -> bool:
+    """Return whether a person holding `roles` is asked to do something once in `state`."""
+    return not roles.isdisjoint(NEXT_STEPS.get((workflow_key, state), {}))
+
+
 def next_step(workflow_key: str, state: str, roles: set[str]) -> str:
     """Return what a person holding `roles` is asked to do once a record is in `state`."""
     steps = NEXT_STEPS.get((workflow_key, state), {})

@@ -113,7 +113,11 @@ class Engine:
 
     def due_at(self, record: Any) -> datetime | None:
         """Return when the record's current state is due to be left, if the state has a duration."""
-        state = self.definition_for(record).states.get(record.state)
+        return self.due_after(record, record.state, record.state_changed_at)
+
+    def due_after(self, record: Any, state_name: str, entered_at: datetime) -> datetime | None:
+        """Return when a stay in `state_name` entered at `entered_at` is due to end, if ever."""
+        state = self.definition_for(record).states.get(state_name)
         if state is None:
             return None
         # A record may set its own durations (a plan's stage durations); else the definition's.
@@ -121,7 +125,7 @@ class Engine:
         days = (own(state.name) if own else None) or state.duration_days
         if days is None:
             return None
-        return record.state_changed_at + timedelta(days=days)
+        return entered_at + timedelta(days=days)
 
     def start(self, record: Any, key: str, actor: Actor, comment: str | None = None) -> LogEntry:
         """Put a new record in its workflow's initial state and write the first log entry."""

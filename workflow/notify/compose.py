@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..definitions.deadlines import waiting_role
 from ..definitions.gates import gate_summary
-from ..definitions.next_steps import next_step
+from ..definitions.messages import audience_of, message_for
+from ..definitions.next_steps import asked_to_act, next_step
 from ..definitions.registry import engine
 from ..engine.audit import LogEntry
 from ..extensions import db
@@ -59,6 +60,15 @@ def by_gate(entry: LogEntry) -> bool:
     """Return whether a vote gate, not a person, fired the entry's event."""
     spec = engine.definition(entry.workflow_key, entry.workflow_version).events.get(entry.event)
     return entry.actor_id is None and spec is not None and spec.gate
+
+
+def headline(entry: LogEntry, short: str) -> str:
+    """Return what happened in a few words, in the current language: "Commitment 4 approved by
+    the MSF" in the event's own words, or generically for a workflow with none of its own."""
+    words = message_for(entry.workflow_key, entry.event)
+    if words is not None:
+        return str(words.subject % {"short": short})
+    return gettext("%(short)s %(event)s", short=short, event=event_label(entry.event))
 
 
 def actor_label(entry: LogEntry) -> str:
@@ -156,6 +166,11 @@ def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Ema
     base = current_app.config["BASE_URL"].rstrip("/")
     with force_locale(language):
         actor = actor_label(entry)
+        short = record.short_name()
+        acts = asked_to_act(entry.workflow_key, entry.to_state, roles)
+        words = message_for(entry.workflow_key, entry.event)
+        lead = str(words.lead(audience_of(roles, acts))) if words is not None else None
+        due = engine.due_after(record, entry.to_state, entry.created_at) if acts else None
         context = {
             "recipient": recipient,
             "language": language,
@@ -170,7 +185,9 @@ def compose_transition(recipient: User, roles: set[str], entry: LogEntry) -> Ema
             "when": format_datetime(entry.created_at, "long"),
             # The gate's comment is the log's (English) account; the reader gets the count.
             "comment": gate_summary(entry) if by_gate(entry) else entry.comment,
-            "short": record.short_name(),
+            "headline": headline(entry, short),
+            "lead": lead,
+            "due": format_date(due, "long") if due else None,
             "next_step": next_step(entry.workflow_key, entry.to_state, roles),
             "roles": ", ".join(role_label(r) for r in sorted(roles)),
             "link": base + record.page_path(),
@@ -211,9 +228,8 @@ def summarize(template: str, log_entry_id: int | None, notice_id: int | None) ->
             raise CannotCompose(f"log entry {log_entry_id} is gone")
         record = record_of(entry)
         text = _l(
-            "%(short)s %(event)s, by %(actor)s",
-            short=record.short_name(),
-            event=event_label(entry.event),
+            "%(what)s, by %(actor)s",
+            what=headline(entry, record.short_name()),
             actor=actor_label(entry),
         )
     return Summary(str(text), record.page_path(), record.plan.title, record.display_title())
