@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 
 from ..accounts.models import PlanMembership, User
+from ..accounts.permissions import plan_id_of
 from ..definitions.deadlines import waiting_role
 from ..definitions.followers import followed_commitment, followers, is_decisive
 from ..engine import Transition
@@ -76,8 +77,7 @@ def enqueue_transition(record: Any, transition: Transition) -> int:
     event = transition.event
     actor_id = transition.actor.user_id
     author_id = record.created_by_id if event.notify_author else None
-    plan_id = record.plan_id if hasattr(record, "plan_id") else record.plan.id
-    recipients = recipients_for(plan_id, event.notify, author_id, actor_id)
+    recipients = recipients_for(plan_id_of(record), event.notify, author_id, actor_id)
     followed = followed_commitment(record)
     if followed is not None and is_decisive(record, event.name):
         for person in followers(followed):
