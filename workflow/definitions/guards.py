@@ -7,7 +7,7 @@ from sqlalchemy import exists, select
 
 from ..engine.audit import times_entered
 from ..extensions import db
-from ..plans.models import REQUIRED_FIELDS, Commitment
+from ..plans.models import REQUIRED_FIELDS, Commitment, Milestone
 from ..reporting.models import ProgressReport
 from ..review.models import Comment
 from .commitment import IMPLEMENTATION_STATE, REVIEW_STATE
@@ -38,10 +38,17 @@ def commitment_complete(commitment: Commitment) -> list[str]:
 
 def milestones_dated(commitment: Commitment) -> list[str]:
     """At least one milestone, each with a start date and a later end date."""
-    if not commitment.milestones:
+    # Three columns read after the row lock, not the whole collection (which, loaded before
+    # the lock, could be older than the row).
+    milestones = db.session.execute(
+        select(Milestone.position, Milestone.start_date, Milestone.end_date)
+        .where(Milestone.commitment_id == commitment.id)
+        .order_by(Milestone.position)
+    ).all()
+    if not milestones:
         return [_l("add at least one milestone with start and end dates")]
     reasons = []
-    for m in commitment.milestones:
+    for m in milestones:
         if m.start_date is None:
             reasons.append(_l("milestone %(n)s has no start date", n=m.position))
         if m.end_date is None:
