@@ -30,42 +30,61 @@ from .models import (
 
 FOLLOWER = "follower"
 Recipients = dict[tuple[int, str], set[str]]
+# (user id, kind) -> mode: the choices people made; a kind not chosen is sent at once.
+Choices = dict[tuple[int, str], str]
 
 
 def recipients_for(
     plan_id: int, roles: frozenset[str], author_id: int | None, actor_id: int | None
-) -> Recipients:
+) -> tuple[Recipients, Choices]:
     """Return (user id, address) of active users to notify, with their roles; never the actor.
 
-    One query: the plan's members in `roles`, and the author whatever their roles.
+    One query: the plan's members in `roles`, and the author whatever their roles, with the
+    notification choices of each, joined: every round trip here is made holding the row lock.
     """
     found: Recipients = defaultdict(set)
+    chosen: Choices = {}
     conditions = []
     if roles:
         conditions.append(PlanMembership.role.in_(roles))
     if author_id is not None:
         conditions.append(User.id == author_id)
     if not conditions:
-        return {}
+        return {}, {}
     rows = db.session.execute(
-        select(User.id, User.email, PlanMembership.role)
+        select(User.id, User.email, PlanMembership.role, Preference.kind, Preference.mode)
         .outerjoin(
             PlanMembership,
             (PlanMembership.user_id == User.id)
             & (PlanMembership.plan_id == plan_id)
             & PlanMembership.role.in_(roles or {""}),
         )
+        .outerjoin(Preference, Preference.user_id == User.id)
         .where(User.active.is_(True), or_(*conditions))
         .order_by(User.id)
     )
-    for user_id, email, role in rows:
+    for user_id, email, role, kind, mode in rows:
         if user_id == actor_id:
             continue
         if role is not None:
             found[(user_id, email)].add(role)
         if user_id == author_id:
             found[(user_id, email)].add("author")
-    return dict(found)
+        if kind is not None:
+            chosen[(user_id, kind)] = mode
+    return dict(found), chosen
+
+
+def choices_of(user_ids: list[int]) -> Choices:
+    """Return the notification choices of these people."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(Preference.user_id, Preference.kind, Preference.mode).where(
+            Preference.user_id.in_(user_ids)
+        )
+    )
+    return {(user_id, kind): mode for user_id, kind, mode in rows}
 
 
 def enqueue_transition(record: Any, transition: Transition) -> int:
@@ -77,15 +96,20 @@ def enqueue_transition(record: Any, transition: Transition) -> int:
     event = transition.event
     actor_id = transition.actor.user_id
     author_id = record.created_by_id if event.notify_author else None
-    recipients = recipients_for(plan_id_of(record), event.notify, author_id, actor_id)
+    recipients, chosen = recipients_for(plan_id_of(record), event.notify, author_id, actor_id)
     followed = followed_commitment(record)
     if followed is not None and is_decisive(record, event.name):
+        added = []
         for person in followers(followed):
             if person[0] != actor_id and person not in recipients:
                 recipients[person] = {FOLLOWER}
+                added.append(person[0])
+        chosen.update(choices_of(added))
     # Whoever the new stage waits on is asked to act by a deadline: told at once, always.
     urgent = {waiting_role(record)} - {None}
-    return deliver(recipients, TRANSITION, log_entry_id=transition.entry.id, urgent=urgent)
+    return deliver(
+        recipients, TRANSITION, log_entry_id=transition.entry.id, urgent=urgent, chosen=chosen
+    )
 
 
 def deliver(
@@ -95,24 +119,19 @@ def deliver(
     log_entry_id: int | None = None,
     notice_id: int | None = None,
     urgent: set[str] | frozenset[str] = frozenset(),
+    chosen: Choices | None = None,
 ) -> int:
     """Write an in-app notification for each recipient and a mail for those who want it now.
 
     A recipient's preference for the kind (updates, or outcomes of what they follow) decides:
     at once, in the daily digest, or no mail. Requests with a deadline go at once whatever it
-    says. Returns the number of mails queued.
+    says. `chosen` are the recipients' choices when the caller has read them already. Returns
+    the number of mails queued.
     """
     if not recipients:
         return 0
-    ids = [user_id for user_id, _ in recipients]
-    chosen = {
-        (user_id, kind): mode
-        for user_id, kind, mode in db.session.execute(
-            select(Preference.user_id, Preference.kind, Preference.mode).where(
-                Preference.user_id.in_(ids)
-            )
-        )
-    }
+    if chosen is None:
+        chosen = choices_of([user_id for user_id, _ in recipients])
     now = utcnow()
     mails, notes = [], []
     for (user_id, email), roles in recipients.items():
