@@ -166,7 +166,9 @@ def deliver(
                     "next_attempt_at": now,
                 }
             )
-    db.session.execute(insert(Notification), notes)
+    # The tables, not the entities: the rows are complete, and Core's executemany skips the
+    # ORM's bulk-insert bookkeeping.
+    db.session.execute(insert(Notification.__table__), notes)
     if mails:
-        db.session.execute(insert(OutboxMessage), mails)
+        db.session.execute(insert(OutboxMessage.__table__), mails)
     return len(mails)
