@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, exists, or_, select, true
 
 from ..definitions.commitment import (
     DRAFTING_STATES,
@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from ..reporting.models import ProgressReport
 
 
+# Built once: every firing asks it, and a statement object keeps its cache key.
+_ROLES = select(PlanMembership.role).where(
+    PlanMembership.plan_id == bindparam("plan_id"), PlanMembership.user_id == bindparam("user_id")
+)
+
+
 def plan_roles(user: User | None, plan: ActionPlan) -> frozenset[str]:
     """Return the roles an active user holds on the plan."""
     return roles_on_plan(user, plan.id)
@@ -41,13 +47,7 @@ def roles_on_plan(user: User | None, plan_id: int) -> frozenset[str]:
     key = (user.id, plan_id)
     if remembered is not None and key in remembered:
         return remembered[key]
-    roles = frozenset(
-        db.session.scalars(
-            select(PlanMembership.role).where(
-                PlanMembership.plan_id == plan_id, PlanMembership.user_id == user.id
-            )
-        )
-    )
+    roles = frozenset(db.session.scalars(_ROLES, {"plan_id": plan_id, "user_id": user.id}))
     if remembered is not None:
         remembered[key] = roles
     return roles

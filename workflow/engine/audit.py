@@ -10,7 +10,16 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -71,6 +80,18 @@ class LogEntry(db.Model):
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# The last entry of a record's chain. Built once: a statement object keeps its cache key.
+_HEAD = (
+    select(LogEntry.seq, LogEntry.hash)
+    .where(
+        LogEntry.record_type == bindparam("record_type"),
+        LogEntry.record_id == bindparam("record_id"),
+    )
+    .order_by(LogEntry.seq.desc())
+    .limit(1)
+)
+
+
 def append_entry(
     record: Any,
     *,
@@ -83,10 +104,7 @@ def append_entry(
 ) -> LogEntry:
     """Add the next entry of the record's chain to the session and flush it."""
     last = db.session.execute(
-        select(LogEntry.seq, LogEntry.hash)
-        .where(LogEntry.record_type == record.record_type, LogEntry.record_id == record.id)
-        .order_by(LogEntry.seq.desc())
-        .limit(1)
+        _HEAD, {"record_type": record.record_type, "record_id": record.id}
     ).first()
     entry = LogEntry(
         record_type=record.record_type,

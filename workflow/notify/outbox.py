@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 
 from ..accounts.models import PlanMembership, User
 from ..accounts.permissions import plan_id_of
@@ -34,6 +34,25 @@ Recipients = dict[tuple[int, str], set[str]]
 Choices = dict[tuple[int, str], str]
 
 
+# Built once, with parameters: a statement object keeps its cache key, so a firing does not
+# build and hash it again. An empty `roles` matches no membership; a None author no user.
+_RECIPIENTS = (
+    select(User.id, User.email, PlanMembership.role, Preference.kind, Preference.mode)
+    .outerjoin(
+        PlanMembership,
+        (PlanMembership.user_id == User.id)
+        & (PlanMembership.plan_id == bindparam("plan_id"))
+        & PlanMembership.role.in_(bindparam("roles", expanding=True)),
+    )
+    .outerjoin(Preference, Preference.user_id == User.id)
+    .where(
+        User.active.is_(True),
+        or_(PlanMembership.role.is_not(None), User.id == bindparam("author_id")),
+    )
+    .order_by(User.id)
+)
+
+
 def recipients_for(
     plan_id: int, roles: frozenset[str], author_id: int | None, actor_id: int | None
 ) -> tuple[Recipients, Choices]:
@@ -42,26 +61,12 @@ def recipients_for(
     One query: the plan's members in `roles`, and the author whatever their roles, with the
     notification choices of each, joined: every round trip here is made holding the row lock.
     """
+    if not roles and author_id is None:
+        return {}, {}
     found: Recipients = defaultdict(set)
     chosen: Choices = {}
-    conditions = []
-    if roles:
-        conditions.append(PlanMembership.role.in_(roles))
-    if author_id is not None:
-        conditions.append(User.id == author_id)
-    if not conditions:
-        return {}, {}
     rows = db.session.execute(
-        select(User.id, User.email, PlanMembership.role, Preference.kind, Preference.mode)
-        .outerjoin(
-            PlanMembership,
-            (PlanMembership.user_id == User.id)
-            & (PlanMembership.plan_id == plan_id)
-            & PlanMembership.role.in_(roles or {""}),
-        )
-        .outerjoin(Preference, Preference.user_id == User.id)
-        .where(User.active.is_(True), or_(*conditions))
-        .order_by(User.id)
+        _RECIPIENTS, {"plan_id": plan_id, "roles": list(roles), "author_id": author_id}
     )
     for user_id, email, role, kind, mode in rows:
         if user_id == actor_id:
