@@ -18,9 +18,10 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     func,
+    insert,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, make_transient_to_detached, mapped_column
 
 from ..extensions import db
 
@@ -102,28 +103,33 @@ def append_entry(
     actor_label: str,
     comment: str | None,
 ) -> LogEntry:
-    """Add the next entry of the record's chain to the session and flush it."""
+    """Insert the next entry of the record's chain; return it, persistent in the session."""
     last = db.session.execute(
         _HEAD, {"record_type": record.record_type, "record_id": record.id}
     ).first()
-    entry = LogEntry(
-        record_type=record.record_type,
-        record_id=record.id,
-        seq=(last.seq + 1) if last else 1,
-        workflow_key=record.workflow_key,
-        workflow_version=record.workflow_version,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        comment=comment,
-        created_at=utcnow(),
-        prev_hash=last.hash if last else GENESIS_HASH,
-    )
-    entry.hash = entry.compute_hash()
+    values = {
+        "record_type": record.record_type,
+        "record_id": record.id,
+        "seq": (last.seq + 1) if last else 1,
+        "workflow_key": record.workflow_key,
+        "workflow_version": record.workflow_version,
+        "event": event,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "comment": comment,
+        "created_at": utcnow(),
+        "prev_hash": last.hash if last else GENESIS_HASH,
+    }
+    entry = LogEntry(**values)
+    entry.hash = values["hash"] = entry.compute_hash()
+    # One plain INSERT rather than a unit-of-work flush; the entry then joins the session as
+    # the row it is, as the flush would have left it.
+    result = db.session.execute(insert(LogEntry.__table__), values)
+    entry.id = result.inserted_primary_key[0]
+    make_transient_to_detached(entry)
     db.session.add(entry)
-    db.session.flush()
     return entry
 
 
