@@ -16,9 +16,11 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
+import cProfile
 import gc
 import hashlib
 import json
+import pstats
 import tempfile
 import time
 import tracemalloc
@@ -54,7 +56,7 @@ DRAFT = {
 
 
 def setup(count: int):
-    """Create a plan with a drafter, two reviewers and a POC, and 2*count complete drafts."""
+    """Create a plan with a drafter, two reviewers and a POC, and 3*count complete drafts."""
     plan = ActionPlan(
         slug="bench",
         country="Benchland",
@@ -71,20 +73,58 @@ def setup(count: int):
         users[user.email] = (user, role)
     drafter = next(u for u, r in users.values() if r == "drafter")
     values = parse_commitment(DRAFT, creating=True)
-    ids = [create_commitment(plan, drafter, values).id for _ in range(2 * count)]
+    ids = [create_commitment(plan, drafter, values).id for _ in range(3 * count)]
     db.session.commit()
     recipients = [u for u, r in users.values() if r in ("cso_reviewer", "poc")]
-    return drafter, ids[:count], ids[count:], recipients
+    return drafter, ids[:count], ids[count : 2 * count], ids[2 * count :], recipients
 
 
 def engine_rate(drafter, ids: list[int]) -> float:
     """Fire `submit` on each record through the engine, committing each one; return per second."""
     start = time.perf_counter()
     for cid in ids:
-        commitment = db.session.get(Commitment, cid)
+        commitment = load(cid)
         fire(commitment, "submit", drafter, version=commitment.version)
-        db.session.commit()
+        commit()
     return len(ids) / (time.perf_counter() - start)
+
+
+# Named steps of the engine path, so a profile can tell them apart.
+def load(cid: int) -> Commitment:
+    return db.session.get(Commitment, cid)
+
+
+def commit() -> None:
+    db.session.commit()
+
+
+# (what, file, function): the parts of a transition a profile reports, in the order they run.
+PARTS = [
+    ("the caller loads the record", "bench/transitions.py", "load"),
+    ("actor: the user's row and plan roles", "workflow/accounts/permissions.py", "actor_on_plan"),
+    ("row lock: the row read again FOR UPDATE", "workflow/engine/machine.py", "lock_record"),
+    ("checks: roles, state, guards", "workflow/engine/machine.py", "blockers"),
+    ("versioned UPDATE of the record", "workflow/engine/machine.py", "flush_versioned"),
+    ("log entry: chain head, hash, INSERT", "workflow/engine/audit.py", "append_entry"),
+    ("  of which the hash", "workflow/engine/audit.py", "compute_hash"),
+    ("recipients with their choices", "workflow/notify/outbox.py", "recipients_for"),
+    ("notification and outbox INSERTs", "workflow/notify/outbox.py", "deliver"),
+    ("commit", "bench/transitions.py", "commit"),
+]
+
+
+def profile_shares(drafter, ids: list[int]) -> list[tuple[str, float]]:
+    """Run the engine path under cProfile; return each part's share of the time, and the rest."""
+    profiler = cProfile.Profile()
+    profiler.runcall(engine_rate, drafter, ids)
+    stats = pstats.Stats(profiler).stats
+    total = next(v[3] for k, v in stats.items() if k[2] == "engine_rate")
+    shares = []
+    for what, path, function in PARTS:
+        spent = sum(v[3] for k, v in stats.items() if k[0].endswith(path) and k[2] == function)
+        shares.append((what, spent / total))
+    counted = sum(share for what, share in shares if not what.startswith(" "))
+    return [*shares, ("the rest (session bookkeeping, Python between the parts)", 1 - counted)]
 
 
 def core_rate(drafter, ids: list[int], recipients) -> float:
@@ -223,6 +263,11 @@ def main() -> None:
         "--database-url",
         help="a PostgreSQL server to run on, in a database of its own (default: a SQLite file)",
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="then profile the engine path once more and print each part's share of its time",
+    )
     args = parser.parse_args()
 
     server = normalise_database_url(args.database_url) if args.database_url else None
@@ -237,7 +282,7 @@ def main() -> None:
         )
         with app.app_context():
             upgrade()
-            drafter, engine_ids, core_ids, recipients = setup(args.count)
+            drafter, engine_ids, core_ids, profiled_ids, recipients = setup(args.count)
             print(
                 f"database: {db.engine.dialect.name}; {args.count} transitions per path; "
                 f"{len(recipients)} outbox rows per transition"
@@ -252,6 +297,10 @@ def main() -> None:
             print(f"engine (ORM, guards, outbox rows, commit): {engine_per_s:8.1f} /s")
             print(f"plain Core, same rows:                     {core_per_s:8.1f} /s")
             print(f"engine / Core throughput ratio:            {engine_per_s / core_per_s:8.2f}")
+            if args.profile:
+                print("share of an engine transition's time, profiled (cProfile inflates Python):")
+                for what, share in profile_shares(drafter, profiled_ids):
+                    print(f"  {what:<58} {share:6.1%}")
             db.session.remove()
             db.engine.dispose()
         costs = machine_costs(2000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .accounts.models import User
-from .accounts.permissions import actor_for
+from .accounts.permissions import actor_on_plan, plan_id_of
 from .definitions.registry import engine
 from .engine import Actor, Transition
 from .notify.outbox import enqueue_transition
@@ -20,7 +20,8 @@ def fire(
     comment: str | None = None,
 ) -> Transition:
     """Fire `event` on a commitment or report for `user`; flush, never commit."""
-    return fire_as(record, event, actor_for(user, record.plan), version=version, comment=comment)
+    actor = actor_on_plan(user, plan_id_of(record))
+    return fire_as(record, event, actor, version=version, comment=comment)
 
 
 def fire_as(
@@ -41,4 +42,4 @@ def allowed_events(record: Any, user: User | None) -> list[str]:
     """Return the events `user` may fire on the record now (roles and state; guards apart)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return engine.allowed_events(record, actor_for(user, record.plan))
+    return engine.allowed_events(record, actor_on_plan(user, plan_id_of(record)))

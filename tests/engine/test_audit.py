@@ -41,6 +41,16 @@ def test_each_entry_links_to_the_one_before(history):
     assert chain[2].comment == "Say who owns the register."
 
 
+def test_the_entry_a_firing_returns_is_the_stored_row(cast, create_commitment_):
+    commitment = create_commitment_(cast.plan, cast.drafter)
+    entry = fire(commitment, "submit", cast.drafter).entry
+    assert entry in db.session and not db.session.is_modified(entry)
+    db.session.commit()  # writes nothing more: the database would refuse an UPDATE of the log
+    db.session.expire(entry)
+    assert (entry.seq, entry.to_state) == (2, "cso_review")
+    assert entry.hash == entry.compute_hash()
+
+
 def test_verify_passes_on_an_intact_log(history, app):
     count, broken = verify_chains()
     assert broken == []

@@ -205,3 +205,31 @@ def test_the_background_senders_hour_queues_one_round_of_digests_a_day(fresh_app
             select(OutboxMessage.recipient_id).where(OutboxMessage.template == DIGEST_TEMPLATE)
         ).all()
     assert digests == [world.user_ids["poc"]]
+
+
+def test_a_follower_outside_the_plan_is_told_as_they_chose(fresh_app, world: World):
+    """Followers who hold no role on the event are read with their own choices for outcomes."""
+    from workflow.notify.models import DIGEST, FOLLOWED, OFF
+    from workflow.notify.operations import set_following, set_preferences
+
+    with fresh_app.app_context():
+        quiet = create_user("quiet@example.org", "Quiet", PASSWORD).id
+        daily = create_user("daily@example.org", "Daily", PASSWORD).id
+        for user_id, mode in ((quiet, OFF), (daily, DIGEST)):
+            set_following(user_id, world.commitment_id, True)
+            set_preferences(user_id, {FOLLOWED: mode})
+        db.session.commit()
+        to_signoff(world)  # the vote approves: a decisive outcome
+        db.session.commit()
+        notes = {
+            n.user_id: n
+            for n in db.session.scalars(
+                select(Notification).where(Notification.user_id.in_([quiet, daily]))
+            )
+        }
+        assert {n.kind for n in notes.values()} == {FOLLOWED}
+        assert not notes[quiet].digest_pending and notes[daily].digest_pending
+        mailed = db.session.scalars(
+            select(OutboxMessage.recipient_id).where(OutboxMessage.recipient_id.in_([quiet, daily]))
+        ).all()
+        assert mailed == []

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, exists, or_, select, true
 
 from ..definitions.commitment import (
     DRAFTING_STATES,
@@ -26,23 +26,28 @@ if TYPE_CHECKING:
     from ..reporting.models import ProgressReport
 
 
+# Built once: every firing asks it, and a statement object keeps its cache key.
+_ROLES = select(PlanMembership.role).where(
+    PlanMembership.plan_id == bindparam("plan_id"), PlanMembership.user_id == bindparam("user_id")
+)
+
+
 def plan_roles(user: User | None, plan: ActionPlan) -> frozenset[str]:
     """Return the roles an active user holds on the plan."""
+    return roles_on_plan(user, plan.id)
+
+
+def roles_on_plan(user: User | None, plan_id: int) -> frozenset[str]:
+    """Return the roles an active user holds on the plan with this id (the plan is not loaded)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return frozenset()
     # A page asks several predicates of one plan; a reading request cannot change roles, so it
     # reads them once (kept on the request, never across requests, never while writing).
     remembered = _read_cache()
-    key = (user.id, plan.id)
+    key = (user.id, plan_id)
     if remembered is not None and key in remembered:
         return remembered[key]
-    roles = frozenset(
-        db.session.scalars(
-            select(PlanMembership.role).where(
-                PlanMembership.plan_id == plan.id, PlanMembership.user_id == user.id
-            )
-        )
-    )
+    roles = frozenset(db.session.scalars(_ROLES, {"plan_id": plan_id, "user_id": user.id}))
     if remembered is not None:
         remembered[key] = roles
     return roles
@@ -58,7 +63,18 @@ def _read_cache() -> dict | None:
 
 def actor_for(user: User, plan: ActionPlan) -> Actor:
     """Return the engine's view of a user acting on a plan."""
-    return Actor(user_id=user.id, label=user.name, roles=plan_roles(user, plan))
+    return actor_on_plan(user, plan.id)
+
+
+def actor_on_plan(user: User, plan_id: int) -> Actor:
+    """Return the engine's view of a user acting on the plan with this id."""
+    return Actor(user_id=user.id, label=user.name, roles=roles_on_plan(user, plan_id))
+
+
+def plan_id_of(record: Any) -> int:
+    """Return the id of the plan a record belongs to, from its column where it has one."""
+    plan_id = getattr(record, "plan_id", None)
+    return plan_id if plan_id is not None else record.plan.id
 
 
 def visible_plans_rule(user: User | None) -> ColumnElement[bool]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 
 from ..engine.audit import times_entered
 from ..extensions import db
-from ..plans.models import REQUIRED_FIELDS, Commitment
+from ..plans.models import REQUIRED_FIELDS, Commitment, Milestone
 from ..reporting.models import ProgressReport
 from ..review.models import Comment
 from .commitment import IMPLEMENTATION_STATE, REVIEW_STATE
@@ -36,12 +36,23 @@ def commitment_complete(commitment: Commitment) -> list[str]:
     return reasons
 
 
+# Built once: a statement object keeps its cache key, so a firing does not hash it again.
+_MILESTONES = (
+    select(Milestone.position, Milestone.start_date, Milestone.end_date)
+    .where(Milestone.commitment_id == bindparam("commitment_id"))
+    .order_by(Milestone.position)
+)
+
+
 def milestones_dated(commitment: Commitment) -> list[str]:
     """At least one milestone, each with a start date and a later end date."""
-    if not commitment.milestones:
+    # Three columns read after the row lock, not the whole collection (which, loaded before
+    # the lock, could be older than the row).
+    milestones = db.session.execute(_MILESTONES, {"commitment_id": commitment.id}).all()
+    if not milestones:
         return [_l("add at least one milestone with start and end dates")]
     reasons = []
-    for m in commitment.milestones:
+    for m in milestones:
         if m.start_date is None:
             reasons.append(_l("milestone %(n)s has no start date", n=m.position))
         if m.end_date is None:

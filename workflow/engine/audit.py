@@ -10,8 +10,18 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.orm import Mapped, make_transient_to_detached, mapped_column
 
 from ..extensions import db
 
@@ -71,6 +81,18 @@ class LogEntry(db.Model):
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# The last entry of a record's chain. Built once: a statement object keeps its cache key.
+_HEAD = (
+    select(LogEntry.seq, LogEntry.hash)
+    .where(
+        LogEntry.record_type == bindparam("record_type"),
+        LogEntry.record_id == bindparam("record_id"),
+    )
+    .order_by(LogEntry.seq.desc())
+    .limit(1)
+)
+
+
 def append_entry(
     record: Any,
     *,
@@ -81,31 +103,33 @@ def append_entry(
     actor_label: str,
     comment: str | None,
 ) -> LogEntry:
-    """Add the next entry of the record's chain to the session and flush it."""
+    """Insert the next entry of the record's chain; return it, persistent in the session."""
     last = db.session.execute(
-        select(LogEntry.seq, LogEntry.hash)
-        .where(LogEntry.record_type == record.record_type, LogEntry.record_id == record.id)
-        .order_by(LogEntry.seq.desc())
-        .limit(1)
+        _HEAD, {"record_type": record.record_type, "record_id": record.id}
     ).first()
-    entry = LogEntry(
-        record_type=record.record_type,
-        record_id=record.id,
-        seq=(last.seq + 1) if last else 1,
-        workflow_key=record.workflow_key,
-        workflow_version=record.workflow_version,
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        comment=comment,
-        created_at=utcnow(),
-        prev_hash=last.hash if last else GENESIS_HASH,
-    )
-    entry.hash = entry.compute_hash()
+    values = {
+        "record_type": record.record_type,
+        "record_id": record.id,
+        "seq": (last.seq + 1) if last else 1,
+        "workflow_key": record.workflow_key,
+        "workflow_version": record.workflow_version,
+        "event": event,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "comment": comment,
+        "created_at": utcnow(),
+        "prev_hash": last.hash if last else GENESIS_HASH,
+    }
+    entry = LogEntry(**values)
+    entry.hash = values["hash"] = entry.compute_hash()
+    # One plain INSERT rather than a unit-of-work flush; the entry then joins the session as
+    # the row it is, as the flush would have left it.
+    result = db.session.execute(insert(LogEntry.__table__), values)
+    entry.id = result.inserted_primary_key[0]
+    make_transient_to_detached(entry)
     db.session.add(entry)
-    db.session.flush()
     return entry
 
 

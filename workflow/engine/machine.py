@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine, MachineError
 
@@ -268,15 +269,21 @@ def lock_record(record: Any) -> None:
     write lock from BEGIN IMMEDIATE already.
     """
     db.session.flush()
-    model = type(record)
+    # fetching is what writes the fresh values into `record`
+    db.session.execute(_lock_statement(type(record)), {"id": record.id}).scalar_one()
+
+
+@cache
+def _lock_statement(model: Any) -> Any:
     # A fresh SELECT of the row alone: refresh() would repeat the original load's eager joins,
-    # and PostgreSQL cannot lock the nullable side of an outer join.
-    db.session.execute(
+    # and PostgreSQL cannot lock the nullable side of an outer join. Built once per model: a
+    # statement object keeps its cache key.
+    return (
         select(model)
-        .where(model.id == record.id)
+        .where(model.id == bindparam("id"))
         .with_for_update(of=model)
         .execution_options(populate_existing=True)
-    ).scalar_one()  # fetching is what writes the fresh values into `record`
+    )
 
 
 def expect_version(record: Any, expected: int | None) -> None:

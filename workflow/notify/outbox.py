@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 
 from ..accounts.models import PlanMembership, User
+from ..accounts.permissions import plan_id_of
 from ..definitions.deadlines import waiting_role
 from ..definitions.followers import followed_commitment, followers, is_decisive
 from ..engine import Transition
@@ -29,42 +30,66 @@ from .models import (
 
 FOLLOWER = "follower"
 Recipients = dict[tuple[int, str], set[str]]
+# (user id, kind) -> mode: the choices people made; a kind not chosen is sent at once.
+Choices = dict[tuple[int, str], str]
+
+
+# Built once, with parameters: a statement object keeps its cache key, so a firing does not
+# build and hash it again. An empty `roles` matches no membership; a None author no user.
+_RECIPIENTS = (
+    select(User.id, User.email, PlanMembership.role, Preference.kind, Preference.mode)
+    .outerjoin(
+        PlanMembership,
+        (PlanMembership.user_id == User.id)
+        & (PlanMembership.plan_id == bindparam("plan_id"))
+        & PlanMembership.role.in_(bindparam("roles", expanding=True)),
+    )
+    .outerjoin(Preference, Preference.user_id == User.id)
+    .where(
+        User.active.is_(True),
+        or_(PlanMembership.role.is_not(None), User.id == bindparam("author_id")),
+    )
+    .order_by(User.id)
+)
 
 
 def recipients_for(
     plan_id: int, roles: frozenset[str], author_id: int | None, actor_id: int | None
-) -> Recipients:
+) -> tuple[Recipients, Choices]:
     """Return (user id, address) of active users to notify, with their roles; never the actor.
 
-    One query: the plan's members in `roles`, and the author whatever their roles.
+    One query: the plan's members in `roles`, and the author whatever their roles, with the
+    notification choices of each, joined: every round trip here is made holding the row lock.
     """
+    if not roles and author_id is None:
+        return {}, {}
     found: Recipients = defaultdict(set)
-    conditions = []
-    if roles:
-        conditions.append(PlanMembership.role.in_(roles))
-    if author_id is not None:
-        conditions.append(User.id == author_id)
-    if not conditions:
-        return {}
+    chosen: Choices = {}
     rows = db.session.execute(
-        select(User.id, User.email, PlanMembership.role)
-        .outerjoin(
-            PlanMembership,
-            (PlanMembership.user_id == User.id)
-            & (PlanMembership.plan_id == plan_id)
-            & PlanMembership.role.in_(roles or {""}),
-        )
-        .where(User.active.is_(True), or_(*conditions))
-        .order_by(User.id)
+        _RECIPIENTS, {"plan_id": plan_id, "roles": list(roles), "author_id": author_id}
     )
-    for user_id, email, role in rows:
+    for user_id, email, role, kind, mode in rows:
         if user_id == actor_id:
             continue
         if role is not None:
             found[(user_id, email)].add(role)
         if user_id == author_id:
             found[(user_id, email)].add("author")
-    return dict(found)
+        if kind is not None:
+            chosen[(user_id, kind)] = mode
+    return dict(found), chosen
+
+
+def choices_of(user_ids: list[int]) -> Choices:
+    """Return the notification choices of these people."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(Preference.user_id, Preference.kind, Preference.mode).where(
+            Preference.user_id.in_(user_ids)
+        )
+    )
+    return {(user_id, kind): mode for user_id, kind, mode in rows}
 
 
 def enqueue_transition(record: Any, transition: Transition) -> int:
@@ -76,16 +101,20 @@ def enqueue_transition(record: Any, transition: Transition) -> int:
     event = transition.event
     actor_id = transition.actor.user_id
     author_id = record.created_by_id if event.notify_author else None
-    plan_id = record.plan_id if hasattr(record, "plan_id") else record.plan.id
-    recipients = recipients_for(plan_id, event.notify, author_id, actor_id)
+    recipients, chosen = recipients_for(plan_id_of(record), event.notify, author_id, actor_id)
     followed = followed_commitment(record)
     if followed is not None and is_decisive(record, event.name):
+        added = []
         for person in followers(followed):
             if person[0] != actor_id and person not in recipients:
                 recipients[person] = {FOLLOWER}
+                added.append(person[0])
+        chosen.update(choices_of(added))
     # Whoever the new stage waits on is asked to act by a deadline: told at once, always.
     urgent = {waiting_role(record)} - {None}
-    return deliver(recipients, TRANSITION, log_entry_id=transition.entry.id, urgent=urgent)
+    return deliver(
+        recipients, TRANSITION, log_entry_id=transition.entry.id, urgent=urgent, chosen=chosen
+    )
 
 
 def deliver(
@@ -95,24 +124,19 @@ def deliver(
     log_entry_id: int | None = None,
     notice_id: int | None = None,
     urgent: set[str] | frozenset[str] = frozenset(),
+    chosen: Choices | None = None,
 ) -> int:
     """Write an in-app notification for each recipient and a mail for those who want it now.
 
     A recipient's preference for the kind (updates, or outcomes of what they follow) decides:
     at once, in the daily digest, or no mail. Requests with a deadline go at once whatever it
-    says. Returns the number of mails queued.
+    says. `chosen` are the recipients' choices when the caller has read them already. Returns
+    the number of mails queued.
     """
     if not recipients:
         return 0
-    ids = [user_id for user_id, _ in recipients]
-    chosen = {
-        (user_id, kind): mode
-        for user_id, kind, mode in db.session.execute(
-            select(Preference.user_id, Preference.kind, Preference.mode).where(
-                Preference.user_id.in_(ids)
-            )
-        )
-    }
+    if chosen is None:
+        chosen = choices_of([user_id for user_id, _ in recipients])
     now = utcnow()
     mails, notes = [], []
     for (user_id, email), roles in recipients.items():
@@ -147,7 +171,9 @@ def deliver(
                     "next_attempt_at": now,
                 }
             )
-    db.session.execute(insert(Notification), notes)
+    # The tables, not the entities: the rows are complete, and Core's executemany skips the
+    # ORM's bulk-insert bookkeeping.
+    db.session.execute(insert(Notification.__table__), notes)
     if mails:
-        db.session.execute(insert(OutboxMessage), mails)
+        db.session.execute(insert(OutboxMessage.__table__), mails)
     return len(mails)

@@ -48,6 +48,10 @@ class ProgressReport(WorkflowRecord, db.Model):
     def plan(self):
         return self.commitment.plan
 
+    @property
+    def plan_id(self) -> int:
+        return self.commitment.plan_id
+
     def display_title(self) -> str:
         """Return the name a person knows the report by: its period and its commitment."""
         return f"{self.period_label}: {self.commitment.display_title()}"
