@@ -217,6 +217,19 @@ def due_condition(now: datetime):
     )
 
 
+# What the claim returns: the row as the message is composed from it, read in the same statement.
+CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.attempts,
+    OutboxMessage.recipient_id,
+    OutboxMessage.to_address,
+    OutboxMessage.template,
+    OutboxMessage.audience,
+    OutboxMessage.log_entry_id,
+    OutboxMessage.notice_id,
+)
+
+
 def claim_next() -> Claimed | Counts | None:
     """Claim the next due row and commit, then render its message; None when nothing is due.
 
@@ -233,61 +246,69 @@ def claim_next() -> Claimed | Counts | None:
     if anything is None:
         return None
     try:
-        row_id = db.session.scalar(
-            select(OutboxMessage.id)
-            .where(due)
-            .order_by(OutboxMessage.id)
-            .limit(1)
-            # PostgreSQL: rows another dispatcher holds are skipped, not waited for.
-            # SQLite renders no FOR UPDATE; its write transactions begin IMMEDIATE instead.
-            .with_for_update(skip_locked=True)
-        )
-        if row_id is None:
-            db.session.rollback()
-            return None
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id)
-            .values(
-                status=SENDING,
-                claimed_at=now,
-                attempts=OutboxMessage.attempts
-                + case((OutboxMessage.status == SENDING, 1), else_=0),
-            ),
-            execution_options={"synchronize_session": False},
-        )
-        attempts = db.session.scalar(
-            select(OutboxMessage.attempts).where(OutboxMessage.id == row_id)
-        )
+        row = _claim(due, now)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    if row is None:
+        return None
     item = Claimed(
-        id=row_id,
+        id=row.id,
         claimed_at=now,
-        attempts=attempts,
-        to_address="",
+        attempts=row.attempts,
+        to_address=row.to_address,
         to_name=None,
-        message_id=message_id(row_id),
+        message_id=message_id(row.id),
     )
-    if attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
-        error = f"its dispatcher stopped while sending it, {attempts} time(s)"
+    if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
+        error = f"its dispatcher stopped while sending it, {row.attempts} time(s)"
         return _record_failure(item, error, permanent=True, attempted=False)
-    return _render(item)
+    return _render(item, row)
 
 
-def _render(item: Claimed) -> Claimed | Counts:
+def _claim(due, now: datetime) -> OutboxMessage | None:
+    """Mark the first due row as ours in one statement; return it as claimed, unattached."""
+    first_due = (
+        select(OutboxMessage.id)
+        .where(due)
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        # PostgreSQL: rows another dispatcher holds are skipped, not waited for.
+        # SQLite renders no FOR UPDATE; its write transactions begin IMMEDIATE instead.
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == first_due)
+        .values(
+            status=SENDING,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + case((OutboxMessage.status == SENDING, 1), else_=0),
+        )
+        .returning(*CLAIMED_COLUMNS),
+        execution_options={"synchronize_session": False},
+    ).one_or_none()
+    if claimed is None:
+        return None
+    # A plain object, never added to the session: composing reads it, nothing writes it.
+    return OutboxMessage(**claimed._asdict())
+
+
+def _render(item: Claimed, row: OutboxMessage) -> Claimed | Counts:
     """Render a claimed row's message from its log entry, reading only."""
     try:
         with read_only():
-            row, name, active = db.session.execute(
-                select(OutboxMessage, User.name, User.active)
-                .outerjoin(User, User.id == OutboxMessage.recipient_id)
-                .where(OutboxMessage.id == item.id)
-            ).one()
-            email = None if active is False else render_message(row)
-            item = replace(item, to_address=row.to_address, to_name=name, email=email)
+            recipient = (
+                db.session.get(User, row.recipient_id, populate_existing=True)
+                if row.recipient_id
+                else None
+            )
+            active = recipient is None or recipient.active
+            email = render_message(row) if active else None
+            name = recipient.name if recipient is not None else None
+            item = replace(item, to_name=name, email=email)
             db.session.rollback()
     except Exception as exc:
         db.session.rollback()
