@@ -4,7 +4,9 @@ A claim (status `sending` and the time it was made) is committed before any netw
 row at a time, so a dispatcher that dies holds back only the message it had in hand: another
 takes that row over once the claim is NOTIFY_CLAIM_TIMEOUT_SECONDS old, and counts the attempt
 that died, so a message that kills its dispatcher every time stops at NOTIFY_MAX_ATTEMPTS.
-Each outcome is written, and counted, only where the claim is still this dispatcher's.
+Each outcome is written, and counted, only where the claim is still this dispatcher's. A sent
+mark is committed with the next claim (or at the end of the batch), one commit per message: it
+is written before that claim, so the guarantees above are unchanged.
 
 The message is rendered after the claim, from the log entry the row names, in the recipient's
 language at that moment. Its Message-ID is made of the row id and a random id stored once per
@@ -176,19 +178,27 @@ def send_pending(
         _SmtpSender() if config.get("MAIL_SERVER") else _FileSender()
     )
     counts = Counts()
+    # A message just sent: its mark is written, and committed with the next claim.
+    unsaved: Claimed | None = None
     try:
         for _ in range(limit or config["NOTIFY_BATCH_SIZE"]):
             if _stopping(stop):
                 break
-            item = claim_next()
+            item = claim_next(unsaved)
+            unsaved = None
             if item is None:
                 break
             if isinstance(item, Counts):  # settled without sending (failed or suppressed)
                 counts += item
                 continue
             counts += sender.deliver(item)
+            unsaved = item if db.session().in_transaction() else None
     finally:
-        sender.close()
+        try:
+            if unsaved is not None:
+                _commit()
+        finally:
+            sender.close()
     return counts
 
 
@@ -217,77 +227,104 @@ def due_condition(now: datetime):
     )
 
 
-def claim_next() -> Claimed | Counts | None:
+# What the claim returns: the row as the message is composed from it, read in the same statement.
+CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.attempts,
+    OutboxMessage.recipient_id,
+    OutboxMessage.to_address,
+    OutboxMessage.template,
+    OutboxMessage.audience,
+    OutboxMessage.log_entry_id,
+    OutboxMessage.notice_id,
+)
+
+
+def claim_next(unsaved: Claimed | None = None) -> Claimed | Counts | None:
     """Claim the next due row and commit, then render its message; None when nothing is due.
 
+    `unsaved` is a message just sent whose mark is written but not committed: it is committed
+    with this claim, one commit per message instead of two.
     Taking over a row whose claim timed out counts the attempt that died with its dispatcher.
     Returns Counts instead when the row was settled without sending: failed for good after too
     many such deaths (or when it cannot be rendered), or suppressed for a deactivated recipient.
     """
     now = utcnow()
     due = due_condition(now)
-    # A cheap read first: on SQLite the claim takes the write lock, so take it only for work.
-    with read_only():
-        anything = db.session.scalar(select(OutboxMessage.id).where(due).limit(1))
-        db.session.rollback()
-    if anything is None:
-        return None
-    try:
-        row_id = db.session.scalar(
-            select(OutboxMessage.id)
-            .where(due)
-            .order_by(OutboxMessage.id)
-            .limit(1)
-            # PostgreSQL: rows another dispatcher holds are skipped, not waited for.
-            # SQLite renders no FOR UPDATE; its write transactions begin IMMEDIATE instead.
-            .with_for_update(skip_locked=True)
-        )
-        if row_id is None:
+    if unsaved is None:
+        # A cheap read first: on SQLite the claim takes the write lock, so take it only for
+        # work (with a mark unsaved, the transaction holds it already).
+        with read_only():
+            anything = db.session.scalar(select(OutboxMessage.id).where(due).limit(1))
             db.session.rollback()
+        if anything is None:
             return None
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id)
-            .values(
-                status=SENDING,
-                claimed_at=now,
-                attempts=OutboxMessage.attempts
-                + case((OutboxMessage.status == SENDING, 1), else_=0),
-            ),
-            execution_options={"synchronize_session": False},
-        )
-        attempts = db.session.scalar(
-            select(OutboxMessage.attempts).where(OutboxMessage.id == row_id)
-        )
+    try:
+        row = _claim(due, now)
         db.session.commit()
     except BaseException:
         db.session.rollback()
+        if unsaved is not None:  # the claim failed, not the mark: keep the mark
+            _record_sent(unsaved, commit=True)
         raise
+    if row is None:
+        return None
     item = Claimed(
-        id=row_id,
+        id=row.id,
         claimed_at=now,
-        attempts=attempts,
-        to_address="",
+        attempts=row.attempts,
+        to_address=row.to_address,
         to_name=None,
-        message_id=message_id(row_id),
+        message_id=message_id(row.id),
     )
-    if attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
-        error = f"its dispatcher stopped while sending it, {attempts} time(s)"
+    if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
+        error = f"its dispatcher stopped while sending it, {row.attempts} time(s)"
         return _record_failure(item, error, permanent=True, attempted=False)
-    return _render(item)
+    return _render(item, row)
 
 
-def _render(item: Claimed) -> Claimed | Counts:
+def _claim(due, now: datetime) -> OutboxMessage | None:
+    """Mark the first due row as ours in one statement; return it as claimed, unattached."""
+    first_due = (
+        select(OutboxMessage.id)
+        .where(due)
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        # PostgreSQL: rows another dispatcher holds are skipped, not waited for.
+        # SQLite renders no FOR UPDATE; its write transactions begin IMMEDIATE instead.
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == first_due)
+        .values(
+            status=SENDING,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + case((OutboxMessage.status == SENDING, 1), else_=0),
+        )
+        .returning(*CLAIMED_COLUMNS),
+        execution_options={"synchronize_session": False},
+    ).one_or_none()
+    if claimed is None:
+        return None
+    # A plain object, never added to the session: composing reads it, nothing writes it.
+    return OutboxMessage(**claimed._asdict())
+
+
+def _render(item: Claimed, row: OutboxMessage) -> Claimed | Counts:
     """Render a claimed row's message from its log entry, reading only."""
     try:
         with read_only():
-            row, name, active = db.session.execute(
-                select(OutboxMessage, User.name, User.active)
-                .outerjoin(User, User.id == OutboxMessage.recipient_id)
-                .where(OutboxMessage.id == item.id)
-            ).one()
-            email = None if active is False else render_message(row)
-            item = replace(item, to_address=row.to_address, to_name=name, email=email)
+            recipient = (
+                db.session.get(User, row.recipient_id, populate_existing=True)
+                if row.recipient_id
+                else None
+            )
+            active = recipient is None or recipient.active
+            email = render_message(row) if active else None
+            name = recipient.name if recipient is not None else None
+            item = replace(item, to_name=name, email=email)
             db.session.rollback()
     except Exception as exc:
         db.session.rollback()
@@ -463,16 +500,16 @@ def _describe(exc: BaseException) -> str:
     return text[:MAX_ERROR_LENGTH]
 
 
-def _record_sent(item: Claimed) -> Counts:
-    now = utcnow()
+def _record_sent(item: Claimed, commit: bool = False) -> Counts:
+    """Write the sent mark, left for the next claim (or the end of the batch) to commit."""
     values = {
         "status": SENT,
-        "sent_at": now,
+        "sent_at": utcnow(),
         "attempts": item.attempts + 1,
         "last_error": None,
         "message_id": item.message_id,
     }
-    return Counts(sent=1) if _record(item, **values) else Counts()
+    return Counts(sent=1) if _record(item, commit=commit, **values) else Counts()
 
 
 def _record_failure(
@@ -495,9 +532,9 @@ def _record_failure(
     return Counts(retried=1)
 
 
-def _record(item: Claimed, **values: Any) -> bool:
+def _record(item: Claimed, commit: bool = True, **values: Any) -> bool:
     """Write one outcome, only if the row is still ours; say whether it was."""
-    if _update_if_ours(item, **values):
+    if _update_if_ours(item, commit, **values):
         return True
     log.warning(
         "outbox message %s was taken over by another dispatcher; its outcome here is not kept",
@@ -506,8 +543,8 @@ def _record(item: Claimed, **values: Any) -> bool:
     return False
 
 
-def _update_if_ours(item: Claimed, **values: Any) -> bool:
-    """Update a claimed row and commit, only while this dispatcher's claim on it holds."""
+def _update_if_ours(item: Claimed, commit: bool, **values: Any) -> bool:
+    """Update a claimed row (and commit), only while this dispatcher's claim on it holds."""
     try:
         result = db.session.execute(
             update(OutboxMessage)
@@ -519,8 +556,17 @@ def _update_if_ours(item: Claimed, **values: Any) -> bool:
             .values(**values),
             execution_options={"synchronize_session": False},
         )
-        db.session.commit()
+        if commit:
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     return result.rowcount == 1
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
