@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from ..accounts.models import PlanMembership, User
@@ -87,6 +87,8 @@ class Board:
     columns: dict[str, list[Card]]
     lead_agencies: list[str]
     today: date
+    # The plan's active MSF members (id, name, side) by name, read when a vote is open.
+    members: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def board(
@@ -120,12 +122,12 @@ def board(
     )
     agencies = sorted({c.lead_agency for c in commitments if c.lead_agency})
     cards = [_card(c, now) for c in commitments]
-    _add_waiting(plan, cards, today)
+    members = _add_waiting(plan, cards, today)
     shown = [c for c in cards if _matches(c, filters)]
     columns: dict[str, list[Card]] = {state: [] for state in STATES}
     for card in shown:
         columns[card.commitment.state].append(card)
-    return Board(plan, shown, columns, agencies, today)
+    return Board(plan, shown, columns, agencies, today, members)
 
 
 def _card(c: Commitment, now: datetime) -> Card:
@@ -149,30 +151,45 @@ def _matches(card: Card, filters: dict[str, str]) -> bool:
     return not (filters.get("overdue") and not card.overdue)
 
 
-def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
-    """Fill in votes, unanswered comments and reports due: five queries whatever the size."""
+def plan_commitment_ids(plan: ActionPlan, *where: Any) -> Select:
+    """Return the SELECT of the plan's commitment ids (those matching `where`).
+
+    Related rows are read by this subquery rather than by a list of ids: the statement stays the
+    same size whatever the plan's, so it is compiled and, on PostgreSQL, prepared once.
+    """
+    return select(Commitment.id).where(Commitment.plan_id == plan.id, *where)
+
+
+def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> list[tuple[int, str, str]]:
+    """Fill in votes, unanswered comments and reports due: five queries whatever the size.
+
+    Return the plan's MSF members if a vote is open (read for it), else an empty list.
+    """
     by_id = {card.commitment.id: card for card in cards}
     voting = [i for i, card in by_id.items() if card.commitment.state == VOTING_STATE]
+    members_named: list[tuple[int, str, str]] = []
     if voting:
+        voting_ids = plan_commitment_ids(plan, Commitment.state == VOTING_STATE)
         rounds = dict(
             db.session.execute(
                 select(LogEntry.record_id, func.count())
                 .where(
                     LogEntry.record_type == Commitment.record_type,
-                    LogEntry.record_id.in_(voting),
+                    LogEntry.record_id.in_(voting_ids),
                     LogEntry.to_state == VOTING_STATE,
                 )
                 .group_by(LogEntry.record_id)
             ).all()
         )
-        members = members_by_side(plan)
+        members_named = msf_members(plan)
+        members = {user_id: side for user_id, _name, side in members_named}
         cast: dict[int, set[int]] = defaultdict(set)
         for commitment_id, round_, user_id in db.session.execute(
             select(Vote.commitment_id, Vote.round, Vote.user_id).where(
-                Vote.commitment_id.in_(voting)
+                Vote.commitment_id.in_(voting_ids)
             )
         ):
-            if round_ == rounds.get(commitment_id):
+            if commitment_id in by_id and round_ == rounds.get(commitment_id):
                 cast[commitment_id].add(user_id)
         for commitment_id in voting:
             card = by_id[commitment_id]
@@ -190,10 +207,16 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
     if drafting:
         for commitment_id, n in db.session.execute(
             select(Comment.commitment_id, func.count())
-            .where(Comment.commitment_id.in_(drafting), Comment.responded_at.is_(None))
+            .where(
+                Comment.commitment_id.in_(
+                    plan_commitment_ids(plan, Commitment.state.not_in(TERMINAL))
+                ),
+                Comment.responded_at.is_(None),
+            )
             .group_by(Comment.commitment_id)
         ):
-            by_id[commitment_id].unanswered = n
+            if commitment_id in by_id:
+                by_id[commitment_id].unanswered = n
     implementing = [i for i, card in by_id.items() if card.commitment.state == IMPLEMENTATION_STATE]
     if implementing:
         last: dict[int, tuple[date, str, str]] = {}
@@ -204,7 +227,11 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
                 ProgressReport.period_label,
                 ProgressReport.state,
             )
-            .where(ProgressReport.commitment_id.in_(implementing))
+            .where(
+                ProgressReport.commitment_id.in_(
+                    plan_commitment_ids(plan, Commitment.state == IMPLEMENTATION_STATE)
+                )
+            )
             .order_by(ProgressReport.period_end, ProgressReport.id)
         ):
             last[commitment_id] = (end, label, state)
@@ -220,21 +247,24 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
             card.report_period, card.report_due = period.label, period.due
             card.due = period.due
             card.overdue = period.due < today
+    return members_named
 
 
-def members_by_side(plan: ActionPlan) -> dict[int, str]:
-    """Return the plan's active MSF members and their side of the forum."""
-    return dict(
-        db.session.execute(
-            select(PlanMembership.user_id, PlanMembership.sector)
-            .join(User, User.id == PlanMembership.user_id)
+def msf_members(plan: ActionPlan) -> list[tuple[int, str, str]]:
+    """Return the plan's active MSF members, (id, name, side of the forum), by name."""
+    return [
+        (user_id, name, sector)
+        for user_id, name, sector in db.session.execute(
+            select(User.id, User.name, PlanMembership.sector)
+            .join(PlanMembership, PlanMembership.user_id == User.id)
             .where(
                 PlanMembership.plan_id == plan.id,
                 PlanMembership.role == MSF_MEMBER,
                 User.active.is_(True),
             )
-        ).all()
-    )
+            .order_by(User.name)
+        )
+    ]
 
 
 @dataclass
@@ -258,11 +288,10 @@ def figures(plan: ActionPlan, now: datetime | None = None) -> Figures:
     now = now or utcnow()
     the_board = board(plan, now=now)
     cards = the_board.cards
-    ids = [card.commitment.id for card in cards]
     per_state = Counter(card.commitment.state for card in cards)
     times, funnel = stage_times(plan.id, now)
-    reports, completion_by_commitment, over_time = _reports(plan, ids, now.date(), the_board)
-    progress = _progress(cards, completion_by_commitment)
+    reports, completion_by_commitment, over_time = _reports(the_board, now.date())
+    progress = _progress(the_board, completion_by_commitment)
     levels = Counter(p["completion"] for p in progress if p["completion"])
     return Figures(
         plan=plan,
@@ -271,7 +300,7 @@ def figures(plan: ActionPlan, now: datetime | None = None) -> Figures:
         funnel=funnel,
         stage_times=times,
         overdue=[c for c in cards if c.overdue],
-        outstanding_votes=_outstanding_votes(plan, cards),
+        outstanding_votes=_outstanding_votes(the_board),
         unanswered=[c for c in cards if c.unanswered],
         reports=reports,
         progress=progress,
@@ -280,24 +309,12 @@ def figures(plan: ActionPlan, now: datetime | None = None) -> Figures:
     )
 
 
-def _outstanding_votes(plan: ActionPlan, cards: list[Card]) -> list[tuple[str, str, int]]:
+def _outstanding_votes(the_board: Board) -> list[tuple[str, str, int]]:
     """Return (member, side, votes not yet cast) for the plan's open rounds."""
-    open_rounds = [c for c in cards if c.commitment.state == VOTING_STATE]
-    if not open_rounds:
-        return []
-    # The board has read the current round's votes already (Card.voted_by).
-    rows = db.session.execute(
-        select(User.id, User.name, PlanMembership.sector)
-        .join(PlanMembership, PlanMembership.user_id == User.id)
-        .where(
-            PlanMembership.plan_id == plan.id,
-            PlanMembership.role == MSF_MEMBER,
-            User.active.is_(True),
-        )
-        .order_by(User.name)
-    )
+    # The board has read the members and the current round's votes (Card.voted_by) already.
+    open_rounds = [c for c in the_board.cards if c.commitment.state == VOTING_STATE]
     found = []
-    for user_id, name, sector in rows:
+    for user_id, name, sector in the_board.members if open_rounds else []:
         missing = sum(1 for card in open_rounds if user_id not in card.voted_by)
         if missing:
             found.append((name, sector, missing))
@@ -305,7 +322,7 @@ def _outstanding_votes(plan: ActionPlan, cards: list[Card]) -> list[tuple[str, s
 
 
 def _reports(
-    plan: ActionPlan, ids: list[int], today: date, the_board: Board
+    the_board: Board, today: date
 ) -> tuple[dict[str, int], dict[int, str], list[tuple[str, dict[str, int]]]]:
     """Count reports due, late, waiting and accepted; the latest completion of each commitment."""
     counts = {"due": 0, "late": 0, "submitted": 0, "accepted": 0}
@@ -314,7 +331,8 @@ def _reports(
             counts["late" if card.report_due < today else "due"] += 1
     completion: dict[int, str] = {}
     over_time: dict[tuple[date, str], Counter] = defaultdict(Counter)
-    if ids:
+    if the_board.cards:
+        ids = plan_commitment_ids(the_board.plan)
         for commitment_id, state, level, end, label in db.session.execute(
             select(
                 ProgressReport.commitment_id,
@@ -341,12 +359,13 @@ def _reports(
     return counts, completion, series
 
 
-def _progress(cards: list[Card], completion: dict[int, str]) -> list[dict[str, Any]]:
+def _progress(the_board: Board, completion: dict[int, str]) -> list[dict[str, Any]]:
     """Return each commitment's share of milestones complete and its completion level."""
-    ids = [card.commitment.id for card in cards]
+    cards = the_board.cards
     totals: Counter = Counter()
     done: Counter = Counter()
-    if ids:
+    if cards:
+        ids = plan_commitment_ids(the_board.plan)
         statuses: dict[int, tuple[int, str]] = {}
         for milestone_id, commitment_id, status in db.session.execute(
             select(Milestone.id, Milestone.commitment_id, Milestone.status).where(

@@ -53,19 +53,20 @@ def stage_times(plan_id: int, now: datetime) -> tuple[list[StageTime], list[tupl
         )
         .order_by(LogEntry.record_id, LogEntry.seq)
     )
-    # Core rows, fetched at once: the ORM's rows cost more, and psycopg iterated fetches one by one.
-    rows = db.session.connection().execute(entries).all()
     today = (now - EPOCH).total_seconds() / 86400
     days: dict[str, list[float]] = defaultdict(list)
     states_of: dict[int, set[str]] = defaultdict(set)
     last_id, last_state, last_at = None, "", 0.0
-    for record_id, state, at in rows:
-        states_of[record_id].add(state)
-        if record_id == last_id:
-            days[last_state].append(at - last_at)
-        elif last_id is not None and last_state not in TERMINAL:
-            days[last_state].append(today - last_at)
-        last_id, last_state, last_at = record_id, state, at
+    # Core rows, in slices: fewer objects than the ORM's, fetched faster than one by one (as
+    # psycopg does when iterated), and never thousands alive at once for the collector to sweep.
+    for part in db.session.connection().execute(entries).partitions(500):
+        for record_id, state, at in part:
+            states_of[record_id].add(state)
+            if record_id == last_id:
+                days[last_state].append(at - last_at)
+            elif last_id is not None and last_state not in TERMINAL:
+                days[last_state].append(today - last_at)
+            last_id, last_state, last_at = record_id, state, at
     if last_id is not None and last_state not in TERMINAL:
         days[last_state].append(today - last_at)
     times = [
