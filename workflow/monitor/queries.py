@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Date, Integer, Select, func, null, select, union_all
 from sqlalchemy.orm import load_only, selectinload
 
 from ..accounts.models import PlanMembership, User
@@ -91,8 +91,19 @@ class Board:
     members: list[tuple[int, str, str]] = field(default_factory=list)
 
 
+@dataclass
+class ReadAlready:
+    """Rows the figures read for themselves, which the board then need not read again."""
+
+    rounds: dict[int, int]  # commitment id: times it entered the vote
+    reports: list[Any]  # the plan's reports, see plan_reports()
+
+
 def board(
-    plan: ActionPlan, filters: dict[str, str] | None = None, now: datetime | None = None
+    plan: ActionPlan,
+    filters: dict[str, str] | None = None,
+    now: datetime | None = None,
+    read: ReadAlready | None = None,
 ) -> Board:
     """Return the plan's cards grouped by state, filtered, with whom each waits on."""
     filters = filters or {}
@@ -122,7 +133,7 @@ def board(
     )
     agencies = sorted({c.lead_agency for c in commitments if c.lead_agency})
     cards = [_card(c, now) for c in commitments]
-    members = _add_waiting(plan, cards, today)
+    members = _add_waiting(plan, cards, today, read)
     shown = [c for c in cards if _matches(c, filters)]
     columns: dict[str, list[Card]] = {state: [] for state in STATES}
     for card in shown:
@@ -160,7 +171,9 @@ def plan_commitment_ids(plan: ActionPlan, *where: Any) -> Select:
     return select(Commitment.id).where(Commitment.plan_id == plan.id, *where)
 
 
-def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> list[tuple[int, str, str]]:
+def _add_waiting(
+    plan: ActionPlan, cards: list[Card], today: date, read: ReadAlready | None = None
+) -> list[tuple[int, str, str]]:
     """Fill in votes, unanswered comments and reports due: five queries whatever the size.
 
     Return the plan's MSF members if a vote is open (read for it), else an empty list.
@@ -170,17 +183,7 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> list[tuple
     members_named: list[tuple[int, str, str]] = []
     if voting:
         voting_ids = plan_commitment_ids(plan, Commitment.state == VOTING_STATE)
-        rounds = dict(
-            db.session.execute(
-                select(LogEntry.record_id, func.count())
-                .where(
-                    LogEntry.record_type == Commitment.record_type,
-                    LogEntry.record_id.in_(voting_ids),
-                    LogEntry.to_state == VOTING_STATE,
-                )
-                .group_by(LogEntry.record_id)
-            ).all()
-        )
+        rounds = read.rounds if read else _rounds(voting_ids)
         members_named = msf_members(plan)
         members = {user_id: side for user_id, _name, side in members_named}
         cast: dict[int, set[int]] = defaultdict(set)
@@ -220,21 +223,11 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> list[tuple
     implementing = [i for i, card in by_id.items() if card.commitment.state == IMPLEMENTATION_STATE]
     if implementing:
         last: dict[int, tuple[date, str, str]] = {}
-        for commitment_id, end, label, state in db.session.execute(
-            select(
-                ProgressReport.commitment_id,
-                ProgressReport.period_end,
-                ProgressReport.period_label,
-                ProgressReport.state,
-            )
-            .where(
-                ProgressReport.commitment_id.in_(
-                    plan_commitment_ids(plan, Commitment.state == IMPLEMENTATION_STATE)
-                )
-            )
-            .order_by(ProgressReport.period_end, ProgressReport.id)
-        ):
-            last[commitment_id] = (end, label, state)
+        reports = (
+            read.reports if read else plan_reports(plan, Commitment.state == IMPLEMENTATION_STATE)
+        )
+        for report in reports:
+            last[report.commitment_id] = (report.period_end, report.period_label, report.state)
         for commitment_id in implementing:
             card = by_id[commitment_id]
             if commitment_id in last:
@@ -248,6 +241,38 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> list[tuple
             card.due = period.due
             card.overdue = period.due < today
     return members_named
+
+
+def _rounds(voting_ids: Select) -> dict[int, int]:
+    """Return how often each commitment in a vote has entered it: its current round."""
+    return dict(
+        db.session.execute(
+            select(LogEntry.record_id, func.count())
+            .where(
+                LogEntry.record_type == Commitment.record_type,
+                LogEntry.record_id.in_(voting_ids),
+                LogEntry.to_state == VOTING_STATE,
+            )
+            .group_by(LogEntry.record_id)
+        ).all()
+    )
+
+
+def plan_reports(plan: ActionPlan, *where: Any) -> list[Any]:
+    """Return the reports of the plan's commitments (those matching `where`), by period."""
+    return list(
+        db.session.execute(
+            select(
+                ProgressReport.commitment_id,
+                ProgressReport.state,
+                ProgressReport.completion,
+                ProgressReport.period_end,
+                ProgressReport.period_label,
+            )
+            .where(ProgressReport.commitment_id.in_(plan_commitment_ids(plan, *where)))
+            .order_by(ProgressReport.period_end, ProgressReport.id)
+        )
+    )
 
 
 def msf_members(plan: ActionPlan) -> list[tuple[int, str, str]]:
@@ -286,19 +311,20 @@ class Figures:
 def figures(plan: ActionPlan, now: datetime | None = None) -> Figures:
     """Return every figure of one plan, in a fixed number of queries."""
     now = now or utcnow()
-    the_board = board(plan, now=now)
+    scan = stage_times(plan.id, now)
+    report_rows = plan_reports(plan)
+    the_board = board(plan, now=now, read=ReadAlready(scan.rounds, report_rows))
     cards = the_board.cards
     per_state = Counter(card.commitment.state for card in cards)
-    times, funnel = stage_times(plan.id, now)
-    reports, completion_by_commitment, over_time = _reports(the_board, now.date())
+    reports, completion_by_commitment, over_time = _reports(the_board, report_rows, now.date())
     progress = _progress(the_board, completion_by_commitment)
     levels = Counter(p["completion"] for p in progress if p["completion"])
     return Figures(
         plan=plan,
         board=the_board,
         per_state={s: per_state.get(s, 0) for s in STATES},
-        funnel=funnel,
-        stage_times=times,
+        funnel=scan.funnel,
+        stage_times=scan.times,
         overdue=[c for c in cards if c.overdue],
         outstanding_votes=_outstanding_votes(the_board),
         unanswered=[c for c in cards if c.unanswered],
@@ -322,7 +348,7 @@ def _outstanding_votes(the_board: Board) -> list[tuple[str, str, int]]:
 
 
 def _reports(
-    the_board: Board, today: date
+    the_board: Board, rows: list[Any], today: date
 ) -> tuple[dict[str, int], dict[int, str], list[tuple[str, dict[str, int]]]]:
     """Count reports due, late, waiting and accepted; the latest completion of each commitment."""
     counts = {"due": 0, "late": 0, "submitted": 0, "accepted": 0}
@@ -333,17 +359,7 @@ def _reports(
     over_time: dict[tuple[date, str], Counter] = defaultdict(Counter)
     if the_board.cards:
         ids = plan_commitment_ids(the_board.plan)
-        for commitment_id, state, level, end, label in db.session.execute(
-            select(
-                ProgressReport.commitment_id,
-                ProgressReport.state,
-                ProgressReport.completion,
-                ProgressReport.period_end,
-                ProgressReport.period_label,
-            )
-            .where(ProgressReport.commitment_id.in_(ids))
-            .order_by(ProgressReport.period_end, ProgressReport.id)
-        ):
+        for commitment_id, state, level, end, label in rows:
             if state in counts:
                 counts[state] += 1
             if state == "accepted" and level:
@@ -367,19 +383,35 @@ def _progress(the_board: Board, completion: dict[int, str]) -> list[dict[str, An
     if cards:
         ids = plan_commitment_ids(the_board.plan)
         statuses: dict[int, tuple[int, str]] = {}
-        for milestone_id, commitment_id, status in db.session.execute(
-            select(Milestone.id, Milestone.commitment_id, Milestone.status).where(
-                Milestone.commitment_id.in_(ids)
+        reported: dict[int, tuple[tuple[date, int], str]] = {}
+        # The milestones, then what accepted reports say of them: one statement, one round trip.
+        milestones = select(
+            Milestone.id,
+            Milestone.commitment_id,
+            Milestone.status,
+            null().cast(Date),
+            null().cast(Integer),
+        ).where(Milestone.commitment_id.in_(ids))
+        progress = (
+            select(
+                MilestoneProgress.milestone_id,
+                null().cast(Integer),
+                MilestoneProgress.status,
+                ProgressReport.period_end,
+                ProgressReport.id,
             )
-        ):
-            statuses[milestone_id] = (commitment_id, status)
-        # The latest accepted report says where each milestone stands, where there is one.
-        for milestone_id, status in db.session.execute(
-            select(MilestoneProgress.milestone_id, MilestoneProgress.status)
             .join(ProgressReport, ProgressReport.id == MilestoneProgress.report_id)
             .where(ProgressReport.commitment_id.in_(ids), ProgressReport.state == "accepted")
-            .order_by(ProgressReport.period_end, ProgressReport.id)
+        )
+        for milestone_id, commitment_id, status, end, report_id in db.session.execute(
+            union_all(milestones, progress)
         ):
+            if report_id is None:
+                statuses[milestone_id] = (commitment_id, status)
+            elif (end, report_id) > reported.get(milestone_id, ((end, -1), ""))[0]:
+                reported[milestone_id] = ((end, report_id), status)
+        # The latest accepted report says where each milestone stands, where there is one.
+        for milestone_id, (_when, status) in reported.items():
             if milestone_id in statuses:
                 statuses[milestone_id] = (statuses[milestone_id][0], status)
         for commitment_id, status in statuses.values():

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Float, func, select
 
-from ..definitions.commitment import STATES
+from ..definitions.commitment import STATES, VOTING_STATE
 from ..engine.audit import LogEntry
 from ..extensions import db
 from ..plans.models import Commitment
@@ -29,6 +29,13 @@ class StageTime:
     longest_days: float
 
 
+@dataclass
+class StageScan:
+    times: list[StageTime]
+    funnel: list[tuple[str, int]]
+    rounds: dict[int, int]  # commitment id: times it entered the vote (its current round)
+
+
 def days_since_epoch(column: Any) -> Any:
     """Return the SQL for a timestamp as days since 1970, a float the driver passes as it is."""
     # A float per row costs the driver and the result far less than a datetime to parse; the
@@ -38,8 +45,9 @@ def days_since_epoch(column: Any) -> Any:
     return func.julianday(column, type_=Float) - JULIAN_DAY_OF_EPOCH
 
 
-def stage_times(plan_id: int, now: datetime) -> tuple[list[StageTime], list[tuple[str, int]]]:
-    """Return how long stays in each state lasted, and how many commitments reached each stage.
+def stage_times(plan_id: int, now: datetime) -> StageScan:
+    """Return how long stays in each state lasted, how many commitments reached each stage, and
+    the round of each vote (which the board would otherwise count in a query of its own).
 
     A stay runs from its log entry to the record's next one, or to now. One query reads the
     plan's entries in index order; pairing them here costs less than a window function, which
@@ -56,12 +64,15 @@ def stage_times(plan_id: int, now: datetime) -> tuple[list[StageTime], list[tupl
     today = (now - EPOCH).total_seconds() / 86400
     days: dict[str, list[float]] = defaultdict(list)
     states_of: dict[int, set[str]] = defaultdict(set)
+    rounds: dict[int, int] = defaultdict(int)
     last_id, last_state, last_at = None, "", 0.0
     # Core rows, in slices: fewer objects than the ORM's, fetched faster than one by one (as
     # psycopg does when iterated), and never thousands alive at once for the collector to sweep.
     for part in db.session.connection().execute(entries).partitions(500):
         for record_id, state, at in part:
             states_of[record_id].add(state)
+            if state == VOTING_STATE:
+                rounds[record_id] += 1
             if record_id == last_id:
                 days[last_state].append(at - last_at)
             elif last_id is not None and last_state not in TERMINAL:
@@ -74,7 +85,7 @@ def stage_times(plan_id: int, now: datetime) -> tuple[list[StageTime], list[tupl
         for s in STATES
         if (d := days.get(s))
     ]
-    return times, funnel(states_of.values())
+    return StageScan(times, funnel(states_of.values()), rounds)
 
 
 def funnel(states_of: Any) -> list[tuple[str, int]]:
