@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from statistics import median
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, Select, func, null, select, union_all
 from sqlalchemy.orm import load_only, selectinload
 
 from ..accounts.models import PlanMembership, User
@@ -27,8 +26,7 @@ from ..reporting.deadlines import CYCLE_MONTHS
 from ..reporting.models import MilestoneProgress, ProgressReport
 from ..review.models import Comment, Vote
 from .models import Rating
-
-TERMINAL = ("completed", "withdrawn")
+from .stages import TERMINAL, StageTime, stage_times
 
 
 def report_grace_days() -> int:
@@ -89,10 +87,23 @@ class Board:
     columns: dict[str, list[Card]]
     lead_agencies: list[str]
     today: date
+    # The plan's active MSF members (id, name, side) by name, read when a vote is open.
+    members: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ReadAlready:
+    """Rows the figures read for themselves, which the board then need not read again."""
+
+    rounds: dict[int, int]  # commitment id: times it entered the vote
+    reports: list[Any]  # the plan's reports, see plan_reports()
 
 
 def board(
-    plan: ActionPlan, filters: dict[str, str] | None = None, now: datetime | None = None
+    plan: ActionPlan,
+    filters: dict[str, str] | None = None,
+    now: datetime | None = None,
+    read: ReadAlready | None = None,
 ) -> Board:
     """Return the plan's cards grouped by state, filtered, with whom each waits on."""
     filters = filters or {}
@@ -122,12 +133,12 @@ def board(
     )
     agencies = sorted({c.lead_agency for c in commitments if c.lead_agency})
     cards = [_card(c, now) for c in commitments]
-    _add_waiting(plan, cards, today)
+    members = _add_waiting(plan, cards, today, read)
     shown = [c for c in cards if _matches(c, filters)]
     columns: dict[str, list[Card]] = {state: [] for state in STATES}
     for card in shown:
         columns[card.commitment.state].append(card)
-    return Board(plan, shown, columns, agencies, today)
+    return Board(plan, shown, columns, agencies, today, members)
 
 
 def _card(c: Commitment, now: datetime) -> Card:
@@ -151,30 +162,39 @@ def _matches(card: Card, filters: dict[str, str]) -> bool:
     return not (filters.get("overdue") and not card.overdue)
 
 
-def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
-    """Fill in votes, unanswered comments and reports due: five queries whatever the size."""
+def plan_commitment_ids(plan: ActionPlan, *where: Any) -> Select:
+    """Return the SELECT of the plan's commitment ids (those matching `where`).
+
+    Related rows are read by this subquery rather than by a list of ids: the statement stays the
+    same whatever the plan's size, so SQLAlchemy compiles it once and nothing binds 100 ids anew
+    on each request (psycopg neither caches nor converts such long statements cheaply).
+    """
+    return select(Commitment.id).where(Commitment.plan_id == plan.id, *where)
+
+
+def _add_waiting(
+    plan: ActionPlan, cards: list[Card], today: date, read: ReadAlready | None = None
+) -> list[tuple[int, str, str]]:
+    """Fill in votes, unanswered comments and reports due: at most five queries, whatever the
+    size (three when the figures pass what they read already).
+
+    Return the plan's MSF members if a vote is open (read for it), else an empty list.
+    """
     by_id = {card.commitment.id: card for card in cards}
     voting = [i for i, card in by_id.items() if card.commitment.state == VOTING_STATE]
+    members_named: list[tuple[int, str, str]] = []
     if voting:
-        rounds = dict(
-            db.session.execute(
-                select(LogEntry.record_id, func.count())
-                .where(
-                    LogEntry.record_type == Commitment.record_type,
-                    LogEntry.record_id.in_(voting),
-                    LogEntry.to_state == VOTING_STATE,
-                )
-                .group_by(LogEntry.record_id)
-            ).all()
-        )
-        members = members_by_side(plan)
+        voting_ids = plan_commitment_ids(plan, Commitment.state == VOTING_STATE)
+        rounds = read.rounds if read else _rounds(voting_ids)
+        members_named = msf_members(plan)
+        members = {user_id: side for user_id, _name, side in members_named}
         cast: dict[int, set[int]] = defaultdict(set)
         for commitment_id, round_, user_id in db.session.execute(
             select(Vote.commitment_id, Vote.round, Vote.user_id).where(
-                Vote.commitment_id.in_(voting)
+                Vote.commitment_id.in_(voting_ids)
             )
         ):
-            if round_ == rounds.get(commitment_id):
+            if commitment_id in by_id and round_ == rounds.get(commitment_id):
                 cast[commitment_id].add(user_id)
         for commitment_id in voting:
             card = by_id[commitment_id]
@@ -192,24 +212,24 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
     if drafting:
         for commitment_id, n in db.session.execute(
             select(Comment.commitment_id, func.count())
-            .where(Comment.commitment_id.in_(drafting), Comment.responded_at.is_(None))
+            .where(
+                Comment.commitment_id.in_(
+                    plan_commitment_ids(plan, Commitment.state.not_in(TERMINAL))
+                ),
+                Comment.responded_at.is_(None),
+            )
             .group_by(Comment.commitment_id)
         ):
-            by_id[commitment_id].unanswered = n
+            if commitment_id in by_id:
+                by_id[commitment_id].unanswered = n
     implementing = [i for i, card in by_id.items() if card.commitment.state == IMPLEMENTATION_STATE]
     if implementing:
         last: dict[int, tuple[date, str, str]] = {}
-        for commitment_id, end, label, state in db.session.execute(
-            select(
-                ProgressReport.commitment_id,
-                ProgressReport.period_end,
-                ProgressReport.period_label,
-                ProgressReport.state,
-            )
-            .where(ProgressReport.commitment_id.in_(implementing))
-            .order_by(ProgressReport.period_end, ProgressReport.id)
-        ):
-            last[commitment_id] = (end, label, state)
+        reports = (
+            read.reports if read else plan_reports(plan, Commitment.state == IMPLEMENTATION_STATE)
+        )
+        for report in reports:
+            last[report.commitment_id] = (report.period_end, report.period_label, report.state)
         for commitment_id in implementing:
             card = by_id[commitment_id]
             if commitment_id in last:
@@ -222,29 +242,56 @@ def _add_waiting(plan: ActionPlan, cards: list[Card], today: date) -> None:
             card.report_period, card.report_due = period.label, period.due
             card.due = period.due
             card.overdue = period.due < today
+    return members_named
 
 
-def members_by_side(plan: ActionPlan) -> dict[int, str]:
-    """Return the plan's active MSF members and their side of the forum."""
+def _rounds(voting_ids: Select) -> dict[int, int]:
+    """Return how often each commitment in a vote has entered it: its current round."""
     return dict(
         db.session.execute(
-            select(PlanMembership.user_id, PlanMembership.sector)
-            .join(User, User.id == PlanMembership.user_id)
+            select(LogEntry.record_id, func.count())
+            .where(
+                LogEntry.record_type == Commitment.record_type,
+                LogEntry.record_id.in_(voting_ids),
+                LogEntry.to_state == VOTING_STATE,
+            )
+            .group_by(LogEntry.record_id)
+        ).all()
+    )
+
+
+def plan_reports(plan: ActionPlan, *where: Any) -> list[Any]:
+    """Return the reports of the plan's commitments (those matching `where`), by period."""
+    return list(
+        db.session.execute(
+            select(
+                ProgressReport.commitment_id,
+                ProgressReport.state,
+                ProgressReport.completion,
+                ProgressReport.period_end,
+                ProgressReport.period_label,
+            )
+            .where(ProgressReport.commitment_id.in_(plan_commitment_ids(plan, *where)))
+            .order_by(ProgressReport.period_end, ProgressReport.id)
+        )
+    )
+
+
+def msf_members(plan: ActionPlan) -> list[tuple[int, str, str]]:
+    """Return the plan's active MSF members, (id, name, side of the forum), by name."""
+    return [
+        (user_id, name, sector)
+        for user_id, name, sector in db.session.execute(
+            select(User.id, User.name, PlanMembership.sector)
+            .join(PlanMembership, PlanMembership.user_id == User.id)
             .where(
                 PlanMembership.plan_id == plan.id,
                 PlanMembership.role == MSF_MEMBER,
                 User.active.is_(True),
             )
-        ).all()
-    )
-
-
-@dataclass
-class StageTime:
-    state: str
-    count: int
-    median_days: float
-    longest_days: float
+            .order_by(User.name)
+        )
+    ]
 
 
 @dataclass
@@ -266,31 +313,22 @@ class Figures:
 def figures(plan: ActionPlan, now: datetime | None = None) -> Figures:
     """Return every figure of one plan, in a fixed number of queries."""
     now = now or utcnow()
-    the_board = board(plan, now=now)
+    scan = stage_times(plan.id, now)
+    report_rows = plan_reports(plan)
+    the_board = board(plan, now=now, read=ReadAlready(scan.rounds, report_rows))
     cards = the_board.cards
-    ids = [card.commitment.id for card in cards]
     per_state = Counter(card.commitment.state for card in cards)
-    stage_days, reached = _stage_times(ids, now)
-    funnel_states = [s for s in STATES if s != "withdrawn"]
-    funnel = [(s, len(reached[s])) for s in funnel_states]
-    stage_times = [
-        StageTime(
-            s, len(stage_days[s]), round(median(stage_days[s]), 1), round(max(stage_days[s]), 1)
-        )
-        for s in STATES
-        if stage_days[s]
-    ]
-    reports, completion_by_commitment, over_time = _reports(plan, ids, now.date(), the_board)
-    progress = _progress(cards, completion_by_commitment)
+    reports, completion_by_commitment, over_time = _reports(the_board, report_rows, now.date())
+    progress = _progress(the_board, completion_by_commitment)
     levels = Counter(p["completion"] for p in progress if p["completion"])
     return Figures(
         plan=plan,
         board=the_board,
         per_state={s: per_state.get(s, 0) for s in STATES},
-        funnel=funnel,
-        stage_times=stage_times,
+        funnel=scan.funnel,
+        stage_times=scan.times,
         overdue=[c for c in cards if c.overdue],
-        outstanding_votes=_outstanding_votes(plan, cards),
+        outstanding_votes=_outstanding_votes(the_board),
         unanswered=[c for c in cards if c.unanswered],
         reports=reports,
         progress=progress,
@@ -299,57 +337,12 @@ def figures(plan: ActionPlan, now: datetime | None = None) -> Figures:
     )
 
 
-def _stage_times(ids: list[int], now: datetime) -> tuple[dict[str, list[float]], dict[str, set]]:
-    """Return the days each stay in each state lasted, and which commitments reached each."""
-    # Measured: reading the entries in index order and subtracting here costs less than a
-    # window function in SQLite, which parses every timestamp twice. Re-measured on the bench
-    # instance (4,000 entries a plan), lead() with the median ranked in SQL took 20-26 ms on
-    # SQLite and 16-22 ms on PostgreSQL against 12-15 ms for this loop.
-    days: dict[str, list[float]] = defaultdict(list)
-    reached: dict[str, set[int]] = defaultdict(set)
-    if not ids:
-        return days, reached
-    previous: tuple[int, str, datetime] | None = None
-    rows = db.session.execute(
-        select(LogEntry.record_id, LogEntry.to_state, LogEntry.created_at)
-        .where(LogEntry.record_type == Commitment.record_type, LogEntry.record_id.in_(ids))
-        .order_by(LogEntry.record_id, LogEntry.seq)
-    )
-    for record_id, state, at in rows:
-        reached[state].add(record_id)
-        if previous and previous[0] == record_id:
-            days[previous[1]].append((at - previous[2]).total_seconds() / 86400)
-        elif previous and previous[1] not in TERMINAL:
-            days[previous[1]].append((now - previous[2]).total_seconds() / 86400)
-        previous = (record_id, state, at)
-    if previous and previous[1] not in TERMINAL:
-        days[previous[1]].append((now - previous[2]).total_seconds() / 86400)
-    # A commitment further along has passed through the earlier stages of the funnel.
-    order = [s for s in STATES if s != "withdrawn"]
-    for i, state in enumerate(order):
-        for later in order[i + 1 :]:
-            reached[state] |= reached[later]
-    return days, reached
-
-
-def _outstanding_votes(plan: ActionPlan, cards: list[Card]) -> list[tuple[str, str, int]]:
+def _outstanding_votes(the_board: Board) -> list[tuple[str, str, int]]:
     """Return (member, side, votes not yet cast) for the plan's open rounds."""
-    open_rounds = [c for c in cards if c.commitment.state == VOTING_STATE]
-    if not open_rounds:
-        return []
-    # The board has read the current round's votes already (Card.voted_by).
-    rows = db.session.execute(
-        select(User.id, User.name, PlanMembership.sector)
-        .join(PlanMembership, PlanMembership.user_id == User.id)
-        .where(
-            PlanMembership.plan_id == plan.id,
-            PlanMembership.role == MSF_MEMBER,
-            User.active.is_(True),
-        )
-        .order_by(User.name)
-    )
+    # The board has read the members and the current round's votes (Card.voted_by) already.
+    open_rounds = [c for c in the_board.cards if c.commitment.state == VOTING_STATE]
     found = []
-    for user_id, name, sector in rows:
+    for user_id, name, sector in the_board.members if open_rounds else []:
         missing = sum(1 for card in open_rounds if user_id not in card.voted_by)
         if missing:
             found.append((name, sector, missing))
@@ -357,7 +350,7 @@ def _outstanding_votes(plan: ActionPlan, cards: list[Card]) -> list[tuple[str, s
 
 
 def _reports(
-    plan: ActionPlan, ids: list[int], today: date, the_board: Board
+    the_board: Board, rows: list[Any], today: date
 ) -> tuple[dict[str, int], dict[int, str], list[tuple[str, dict[str, int]]]]:
     """Count reports due, late, waiting and accepted; the latest completion of each commitment."""
     counts = {"due": 0, "late": 0, "submitted": 0, "accepted": 0}
@@ -366,18 +359,9 @@ def _reports(
             counts["late" if card.report_due < today else "due"] += 1
     completion: dict[int, str] = {}
     over_time: dict[tuple[date, str], Counter] = defaultdict(Counter)
-    if ids:
-        for commitment_id, state, level, end, label in db.session.execute(
-            select(
-                ProgressReport.commitment_id,
-                ProgressReport.state,
-                ProgressReport.completion,
-                ProgressReport.period_end,
-                ProgressReport.period_label,
-            )
-            .where(ProgressReport.commitment_id.in_(ids))
-            .order_by(ProgressReport.period_end, ProgressReport.id)
-        ):
+    if the_board.cards:
+        ids = plan_commitment_ids(the_board.plan)
+        for commitment_id, state, level, end, label in rows:
             if state in counts:
                 counts[state] += 1
             if state == "accepted" and level:
@@ -393,26 +377,43 @@ def _reports(
     return counts, completion, series
 
 
-def _progress(cards: list[Card], completion: dict[int, str]) -> list[dict[str, Any]]:
+def _progress(the_board: Board, completion: dict[int, str]) -> list[dict[str, Any]]:
     """Return each commitment's share of milestones complete and its completion level."""
-    ids = [card.commitment.id for card in cards]
+    cards = the_board.cards
     totals: Counter = Counter()
     done: Counter = Counter()
-    if ids:
+    if cards:
+        ids = plan_commitment_ids(the_board.plan)
         statuses: dict[int, tuple[int, str]] = {}
-        for milestone_id, commitment_id, status in db.session.execute(
-            select(Milestone.id, Milestone.commitment_id, Milestone.status).where(
-                Milestone.commitment_id.in_(ids)
+        reported: dict[int, tuple[tuple[date, int], str]] = {}
+        # The milestones, then what accepted reports say of them: one statement, one round trip.
+        milestones = select(
+            Milestone.id,
+            Milestone.commitment_id,
+            Milestone.status,
+            null().cast(Date),
+            null().cast(Integer),
+        ).where(Milestone.commitment_id.in_(ids))
+        progress = (
+            select(
+                MilestoneProgress.milestone_id,
+                null().cast(Integer),
+                MilestoneProgress.status,
+                ProgressReport.period_end,
+                ProgressReport.id,
             )
-        ):
-            statuses[milestone_id] = (commitment_id, status)
-        # The latest accepted report says where each milestone stands, where there is one.
-        for milestone_id, status in db.session.execute(
-            select(MilestoneProgress.milestone_id, MilestoneProgress.status)
             .join(ProgressReport, ProgressReport.id == MilestoneProgress.report_id)
             .where(ProgressReport.commitment_id.in_(ids), ProgressReport.state == "accepted")
-            .order_by(ProgressReport.period_end, ProgressReport.id)
+        )
+        for milestone_id, commitment_id, status, end, report_id in db.session.execute(
+            union_all(milestones, progress)
         ):
+            if report_id is None:
+                statuses[milestone_id] = (commitment_id, status)
+            elif (end, report_id) > reported.get(milestone_id, ((end, -1), ""))[0]:
+                reported[milestone_id] = ((end, report_id), status)
+        # The latest accepted report says where each milestone stands, where there is one.
+        for milestone_id, (_when, status) in reported.items():
             if milestone_id in statuses:
                 statuses[milestone_id] = (statuses[milestone_id][0], status)
         for commitment_id, status in statuses.values():
