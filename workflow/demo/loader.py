@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from importlib import resources
 
 from sqlalchemy import and_, exists, or_, select, update
@@ -28,7 +29,7 @@ from ..accounts.roles import (
     POC,
     SIGNATORY,
 )
-from ..engine.audit import LogEntry, utcnow
+from ..engine.audit import LogEntry, time_source, utcnow
 from ..engine.gate import MAJORITY_WITH_PARITY
 from ..extensions import db
 from ..lifecycle import fire
@@ -202,10 +203,16 @@ def load_demo() -> LoadResult | None:
     result.organisations = len(organisations)
     people = _accounts(plan, organisations, result)
 
-    commitments = [_create(plan, people, row) for row in rows]
-    for commitment in commitments:
-        STORIES[commitment.number](commitment, people)
-        result.states[commitment.state] += 1
+    commitments = []
+    clock = Clock()
+    with time_source(clock):
+        for row in rows:
+            story, start = STORIES[row.number]
+            clock.at(start if isinstance(start, datetime) else clock.today - timedelta(days=start))
+            commitment = _create(plan, people, row)
+            story(commitment, people, clock)
+            result.states[commitment.state] += 1
+            commitments.append(commitment)
     result.outbox_marked_sent = _suppress_outbox(commitments)
     _import_earlier_plans(result)
     for earlier in result.earlier_plans:
@@ -292,31 +299,58 @@ def _create(plan: ActionPlan, people: People, row: SourceRow) -> Commitment:
 # --- the stories: each takes a fresh draft to where the demo shows it ----------------------------
 
 
-def _submit(c: Commitment, p: People) -> None:
+class Clock:
+    """The demo's time: each story starts at its own moment and waits between its steps, so
+    the figures have stages that lasted days and the board has stages due soon or overdue.
+    Each reading is a millisecond on, so the entries of one moment keep their order."""
+
+    def __init__(self) -> None:
+        self.today = self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+    def at(self, moment: datetime) -> None:
+        self.now = moment
+
+    def wait(self, days: float) -> None:
+        self.now += timedelta(days=days)
+
+
+def _submit(c: Commitment, p: People, t: Clock) -> None:
+    t.wait(12)  # drafting
     fire(c, "submit", p.drafter, comment="Ready for civil-society review.")
 
 
-def _endorse(c: Commitment, p: People) -> None:
-    _submit(c, p)
+def _endorse(c: Commitment, p: People, t: Clock) -> None:
+    _submit(c, p, t)
+    t.wait(16)
     fire(c, "endorse", p.cso1, comment="The draft is clear and its milestones are dated.")
 
 
-def _approve(c: Commitment, p: People) -> None:
-    _endorse(c, p)
+def _approve(c: Commitment, p: People, t: Clock) -> None:
+    _endorse(c, p, t)
+    t.wait(3)
     cast_vote(c, p.msf_gov1, "approve", "Agreed.")
+    t.wait(2)
     cast_vote(c, p.msf_cso1, "approve", "Agreed; please keep the forum informed on progress.")
+    t.wait(4)
     cast_vote(c, p.msf_cso2, "abstain", "No objection; I abstain as my organisation is involved.")
+    t.wait(1)
     cast_vote(c, p.msf_gov2, "approve", "Agreed.")
 
 
-def _sign_off(c: Commitment, p: People) -> None:
-    _approve(c, p)
+def _sign_off(c: Commitment, p: People, t: Clock) -> None:
+    _approve(c, p, t)
+    t.wait(9)
     fire(c, "sign_off", p.signatory, comment="Signed off for implementation.")
 
 
 def _report(
     c: Commitment,
     p: People,
+    t: Clock,
     *,
     label: str,
     start: str,
@@ -324,7 +358,8 @@ def _report(
     completion: str,
     narrative: str,
     statuses: list[str],
-    accept: bool,
+    submitted: datetime,
+    accepted: datetime | None,
 ) -> ProgressReport:
     body = {
         "period_label": label,
@@ -336,66 +371,84 @@ def _report(
             {"milestone_id": m.id, "status": s} for m, s in zip(c.milestones, statuses, strict=True)
         ],
     }
+    t.at(submitted)
     report = create_report(c, p.implementer, validate(ReportInput, body).model_dump())
     fire_report_event(report, p.implementer, "submit", version=None, comment=None)
-    if accept:
+    if accepted is not None:
+        t.at(accepted)
         fire_report_event(report, p.poc, "accept", version=None, comment="Accepted; thank you.")
     return report
 
 
-def _completed(c: Commitment, p: People) -> None:
-    _sign_off(c, p)
+def _completed(c: Commitment, p: People, t: Clock) -> None:
+    _sign_off(c, p, t)
     _report(
         c,
         p,
+        t,
         label="2024 Q4",
         start="2024-10-01",
         end="2024-12-31",
         completion="complete",
         narrative="Demo report: both milestones were carried out.",
         statuses=["completed", "completed"],
-        accept=True,
+        submitted=datetime(2025, 1, 17, 9),
+        accepted=datetime(2025, 1, 28, 9),
     )
+    t.at(datetime(2025, 2, 10, 9))
     fire(c, "complete", p.poc, comment="All milestones are reported complete.")
 
 
-def _implementation_reported(c: Commitment, p: People) -> None:
-    _sign_off(c, p)
+def _implementation_reported(c: Commitment, p: People, t: Clock) -> None:
+    _sign_off(c, p, t)
     _report(
         c,
         p,
+        t,
         label="2024 Q1",
         start="2024-01-01",
         end="2024-03-31",
         completion="limited",
         narrative="Demo report: work on the first milestone has started.",
         statuses=["in_progress", "not_started", "not_started"],
-        accept=True,
+        submitted=datetime(2024, 4, 12, 9),
+        accepted=datetime(2024, 4, 22, 9),
     )
 
 
-def _implementation_report_waiting(c: Commitment, p: People) -> None:
-    _sign_off(c, p)
+def _implementation_report_waiting(c: Commitment, p: People, t: Clock) -> None:
+    _sign_off(c, p, t)
+    # The report on the last quarter that ended ten days or more before the load, handed in
+    # nine days ago: it waits on the point of contact, due in five days.
+    ended = (t.today - timedelta(days=10)).date()
+    quarter = (ended.month - 1) // 3  # the last quarter wholly before the one `ended` is in
+    year, quarter = (ended.year, quarter) if quarter else (ended.year - 1, 4)
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - timedelta(1)
     _report(
         c,
         p,
-        label="2024 Q1",
-        start="2024-01-01",
-        end="2024-03-31",
+        t,
+        label=f"{year} Q{quarter}",
+        start=start.isoformat(),
+        end=end.isoformat(),
         completion="not_started",
         narrative="Demo report: consultations are being prepared.",
         statuses=["not_started", "not_started"],
-        accept=False,
+        submitted=t.today - timedelta(days=9),
+        accepted=None,
     )
 
 
-def _one_vote(c: Commitment, p: People) -> None:
-    _endorse(c, p)
+def _one_vote(c: Commitment, p: People, t: Clock) -> None:
+    _endorse(c, p, t)
+    t.wait(3)
     cast_vote(c, p.msf_cso1, "approve", "The commitment is clear and its milestones are dated.")
 
 
-def _under_review_with_comment(c: Commitment, p: People) -> None:
-    _submit(c, p)
+def _under_review_with_comment(c: Commitment, p: People, t: Clock) -> None:
+    _submit(c, p, t)
+    t.wait(5)
     add_comment(
         c,
         p.cso1,
@@ -404,14 +457,16 @@ def _under_review_with_comment(c: Commitment, p: People) -> None:
     )
 
 
-def _changes_requested(c: Commitment, p: People) -> None:
-    _submit(c, p)
+def _changes_requested(c: Commitment, p: People, t: Clock) -> None:
+    _submit(c, p, t)
+    t.wait(6)
     comment = add_comment(
         c,
         p.cso2,
         "Who publishes the survey results, and how soon after each survey?",
         "description",
     )
+    t.wait(4)
     respond_to_comment(
         comment,
         c,
@@ -419,23 +474,28 @@ def _changes_requested(c: Commitment, p: People) -> None:
         "Partly adopted: the lead institution publishes them; the timing is still to be agreed.",
         "partly_adopted",
     )
+    t.wait(2)
     fire(c, "request_changes", p.cso2, comment="Please agree the publication timing first.")
 
 
-def _left_in_draft(c: Commitment, p: People) -> None:
+def _left_in_draft(c: Commitment, p: People, t: Clock) -> None:
     """Stay a draft: its lead institution is unknown, so the submit guard would refuse it."""
 
 
-STORIES = {
-    1: _completed,
-    2: _implementation_reported,
-    3: _implementation_report_waiting,
-    4: _approve,
-    5: _one_vote,
-    6: _under_review_with_comment,
-    7: _left_in_draft,
-    8: _changes_requested,
-    9: _submit,
+# Co-created before the plan began; implemented since.
+CO_CREATION = datetime(2023, 10, 2, 9)
+# Each story, and when it starts: a date, or so many days before the load, chosen so that the
+# stage it ends in is due soon (cso_review 21 days, the vote and sign-off 14) or overdue.
+STORIES: dict[int, tuple[Callable[[Commitment, People, Clock], None], datetime | int]] = {
+    1: (_completed, CO_CREATION),
+    2: (_implementation_reported, CO_CREATION),
+    3: (_implementation_report_waiting, CO_CREATION),
+    4: (_approve, 55),  # the sign-off is 3 days overdue
+    5: (_one_vote, 38),  # the vote is due in 4 days
+    6: (_under_review_with_comment, 37),  # the review is 4 days overdue
+    7: (_left_in_draft, 20),
+    8: (_changes_requested, 42),
+    9: (_submit, 16),  # the review is due in 17 days
 }
 
 

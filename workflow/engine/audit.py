@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -28,9 +30,25 @@ from ..extensions import db
 GENESIS_HASH = "0" * 64
 
 
+# Where utcnow() reads the time, when not from the system clock: see `time_source`.
+_SOURCE: ContextVar[Callable[[], datetime] | None] = ContextVar("time_source", default=None)
+
+
 def utcnow() -> datetime:
     """Return the current UTC time, naive and to the microsecond, as stored in the database."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    source = _SOURCE.get()
+    return source() if source is not None else datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def time_source(source: Callable[[], datetime]) -> Iterator[None]:
+    """Read the time from `source` within the block: a scripted history (the demo's) is written
+    at the moments it tells of, through the same operations, so its chains hash those moments."""
+    token = _SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
 
 
 class LogEntry(db.Model):
