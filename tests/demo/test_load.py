@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from workflow.accounts.models import PlanMembership, User
 from workflow.accounts.operations import create_user
+from workflow.definitions.registry import engine
 from workflow.demo.loader import ACCOUNTS, DEMO_PASSWORD, PLAN_SLUG, read_commitments
-from workflow.engine.audit import LogEntry, verify_chains
+from workflow.engine.audit import LogEntry, utcnow, verify_chains
 from workflow.extensions import db
 from workflow.notify.models import Notification, OutboxMessage
 from workflow.plans.models import ActionPlan, Commitment
@@ -240,3 +241,29 @@ def test_a_database_with_real_work_needs_consent(fresh_app):
     assert "--any-database" in result.output
     with fresh_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ActionPlan)) == 0
+
+
+def test_the_history_happens_over_time_with_stages_due_and_overdue(fresh_app):
+    load(fresh_app)
+    with fresh_app.app_context():
+        now = utcnow()
+        plan = db.session.scalar(select(ActionPlan).where(ActionPlan.slug == PLAN_SLUG))
+        by_number = {c.number: c for c in plan.commitments}
+        # Each chain's moments go forward, weeks apart, and none is in the future.
+        for c in by_number.values():
+            moments = list(
+                db.session.scalars(
+                    select(LogEntry.created_at)
+                    .where(LogEntry.record_type == "commitment", LogEntry.record_id == c.id)
+                    .order_by(LogEntry.seq)
+                )
+            )
+            assert moments == sorted(moments) and moments[-1] <= now
+            assert len(moments) == 1 or (moments[-1] - moments[0]).days >= 12
+        # Implemented ones were co-created before the plan's period began.
+        assert by_number[2].state_changed_at.date() < plan.period_start
+        # Some stages are overdue, some due soon: the board has both to show.
+        due = {n: engine.due_at(c) for n, c in by_number.items()}
+        assert due[4] < now and due[6] < now
+        assert now < due[5] and now < due[9]
+        assert verify_chains()[1] == []
