@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_datetime, gettext
+from flask_babel import force_locale, format_date, format_datetime, get_translations, gettext
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -202,6 +205,25 @@ def transition_facts(entry: LogEntry, language: str) -> TransitionFacts:
         )
 
 
+def bound_gettext() -> Callable[..., str]:
+    """Return the templates' `_` bound to the current locale's catalogue, for one message.
+
+    Flask-Babel's looks the catalogue up at every call: nearly half the transition templates'
+    time. This one does the rest as Jinja's new-style gettext does: mark the translation safe
+    under autoescape, then always format it.
+    """
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> str:
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
+
+
 def compose_transition(recipient: User, roles: set[str], facts: TransitionFacts) -> Email:
     """Render the transition email for one recipient holding `roles`, in the facts' language."""
     language = facts.language
@@ -210,6 +232,7 @@ def compose_transition(recipient: User, roles: set[str], facts: TransitionFacts)
         words = facts.words
         context = {
             **facts.shared,
+            "gettext": bound_gettext(),
             "recipient": recipient,
             "language": language,
             "lead": str(words.lead(audience_of(roles, acts))) if words is not None else None,
