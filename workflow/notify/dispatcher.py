@@ -9,7 +9,8 @@ mark is committed with the next claim (or at the end of the batch), one commit p
 is written before that claim, so the guarantees above are unchanged.
 
 The message is rendered after the claim, from the log entry the row names, in the recipient's
-language at that moment. Its Message-ID is made of the row id and a random id stored once per
+language at that moment; what a transition's mail says to all its recipients is worked out once
+a batch (memo.py). Its Message-ID is made of the row id and a random id stored once per
 database, the same on every attempt.
 
 A row is sent twice only when the server took it and the outcome was never recorded: the
