@@ -9,7 +9,8 @@ mark is committed with the next claim (or at the end of the batch), one commit p
 is written before that claim, so the guarantees above are unchanged.
 
 The message is rendered after the claim, from the log entry the row names, in the recipient's
-language at that moment. Its Message-ID is made of the row id and a random id stored once per
+language at that moment; what a transition's mail says to all its recipients is worked out once
+a batch (memo.py). Its Message-ID is made of the row id and a random id stored once per
 database, the same on every attempt.
 
 A row is sent twice only when the server took it and the outcome was never recorded: the
@@ -50,6 +51,7 @@ from ..database import read_only
 from ..engine.audit import utcnow
 from ..extensions import db, mail
 from .compose import CannotCompose, Email, render_message
+from .memo import RenderMemo
 from .models import FAILED, PENDING, SENDING, SENT, SUPPRESSED, Installation, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -178,13 +180,17 @@ def send_pending(
         _SmtpSender() if config.get("MAIL_SERVER") else _FileSender()
     )
     counts = Counts()
+    # What a transition's mail says to everyone, kept for the batch (a few seconds): a record or
+    # plan title edited meanwhile reaches the next batch's mail. The recipient's name, language
+    # and active flag are read afresh for each message.
+    memo = RenderMemo()
     # A message just sent: its mark is written, and committed with the next claim.
     unsaved: Claimed | None = None
     try:
         for _ in range(limit or config["NOTIFY_BATCH_SIZE"]):
             if _stopping(stop):
                 break
-            item = claim_next(unsaved)
+            item = claim_next(unsaved, memo)
             unsaved = None
             if item is None:
                 break
@@ -240,11 +246,14 @@ CLAIMED_COLUMNS = (
 )
 
 
-def claim_next(unsaved: Claimed | None = None) -> Claimed | Counts | None:
+def claim_next(
+    unsaved: Claimed | None = None, memo: RenderMemo | None = None
+) -> Claimed | Counts | None:
     """Claim the next due row and commit, then render its message; None when nothing is due.
 
     `unsaved` is a message just sent whose mark is written but not committed: it is committed
-    with this claim, one commit per message instead of two.
+    with this claim, one commit per message instead of two. `memo` is the batch's (see
+    send_pending).
     Taking over a row whose claim timed out counts the attempt that died with its dispatcher.
     Returns Counts instead when the row was settled without sending: failed for good after too
     many such deaths (or when it cannot be rendered), or suppressed for a deactivated recipient.
@@ -280,7 +289,7 @@ def claim_next(unsaved: Claimed | None = None) -> Claimed | Counts | None:
     if row.attempts >= current_app.config["NOTIFY_MAX_ATTEMPTS"]:
         error = f"its dispatcher stopped while sending it, {row.attempts} time(s)"
         return _record_failure(item, error, permanent=True, attempted=False)
-    return _render(item, row)
+    return _render(item, row, memo)
 
 
 def _claim(due, now: datetime) -> OutboxMessage | None:
@@ -312,7 +321,7 @@ def _claim(due, now: datetime) -> OutboxMessage | None:
     return OutboxMessage(**claimed._asdict())
 
 
-def _render(item: Claimed, row: OutboxMessage) -> Claimed | Counts:
+def _render(item: Claimed, row: OutboxMessage, memo: RenderMemo | None) -> Claimed | Counts:
     """Render a claimed row's message from its log entry, reading only."""
     try:
         with read_only():
@@ -322,7 +331,7 @@ def _render(item: Claimed, row: OutboxMessage) -> Claimed | Counts:
                 else None
             )
             active = recipient is None or recipient.active
-            email = render_message(row) if active else None
+            email = render_message(row, memo) if active else None
             name = recipient.name if recipient is not None else None
             item = replace(item, to_name=name, email=email)
             db.session.rollback()
