@@ -41,9 +41,9 @@ def test_board_says_whom_each_card_waits_on(demo, sign_in):
     assert "the government side has not voted" in page
     assert "1 comment without a response" in page
     assert re.search(r"report for \d{4} Q\d is \d+ days late", page)
-    assert "the point of contact: accept the report for 2024 Q1" in page
+    assert re.search(r"the point of contact: accept the report for \d{4} Q\d", page)
     # Overdue cards say so in words, not by colour alone.
-    assert page.count("Overdue") >= 2
+    assert page.count("Overdue") >= 3
 
 
 def test_board_filters_are_in_the_address(demo, sign_in):
@@ -52,7 +52,10 @@ def test_board_filters_are_in_the_address(demo, sign_in):
     assert "2 commitments shown" in page
     assert "Optimizing Government Services" in page and "Advancing Extractive" not in page
     page = text(browser.get(f"{NAP5}/board?overdue=1"))
-    assert "2 commitments shown" in page
+    # A late report, a review and a sign-off past their stage's end (the demo's history).
+    assert "3 commitments shown" in page
+    for title in ("Drug Safety", "Optimizing Government Services", "Media Freedom"):
+        assert title in page
     page = text(browser.get(f"{NAP5}/board?agency=Ministry+of+Finance"))
     assert "1 commitment shown" in page and "State Budgeting" in page
 
