@@ -64,7 +64,7 @@ def test_a_mongolian_mail_about_the_vote_has_no_english_actor_or_decision(fresh_
     for body in (mail.text, mail.html):
         for english in ("MSF vote", "deciding vote", "The forum decided", "approve,", "Votes:"):
             assert english not in body, english
-        assert "форумын санал хураалт" in body
+        assert "зөвлөлийн санал хураалт" in body
         assert "дэмжсэн 3" in body
 
 
