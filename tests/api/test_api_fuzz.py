@@ -53,4 +53,10 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 def test_the_api_keeps_every_promise_of_its_document(case):
-    case.call_and_validate()
+    # Raises, naming the check, when a reply breaks the document or the accepted statuses.
+    response = case.call_and_validate()
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        # Every refusal, whatever the input, is the README's error format: something to act on.
+        error = response.json()["error"]
+        assert error["code"] and error["message"], error
