@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -96,13 +96,7 @@ def render(user: User, template: str, **context: Any) -> Email:
     language = user.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         context = {"recipient": user, "language": language, **context}
-        subject = render_template(f"email/accounts/{template}_subject.txt", **context)
-        return Email(
-            subject=" ".join(subject.split()),
-            text=render_template(f"email/accounts/{template}.txt", **context),
-            html=render_template(f"email/accounts/{template}.html", **context),
-            language=language,
-        )
+        return Email.render(f"email/accounts/{template}", language, context)
 
 
 def page_path(endpoint: str, **values: Any) -> str:

@@ -50,6 +50,18 @@ class Email:
     html: str
     language: str
 
+    @classmethod
+    def render(cls, name: str, language: str, context: dict[str, Any]) -> Email:
+        """Render templates/<name>{_subject.txt,.txt,.html} with `context`, in the locale now."""
+        subject = render_template(f"{name}_subject.txt", **context)
+        return cls(
+            # One line whatever the title holds: a newline in a header would be refused.
+            subject=" ".join(subject.split()),
+            text=render_template(f"{name}.txt", **context),
+            html=render_template(f"{name}.html", **context),
+            language=language,
+        )
+
 
 class CannotCompose(Exception):
     """The row names a log entry, record or recipient that is no longer there."""
@@ -163,14 +175,7 @@ def compose_deadline(recipient: User, roles: set[str], notice: DeadlineNotice) -
             "roles": ", ".join(role_label(r) for r in sorted(roles)),
             "link": base + record.page_path(),
         }
-        template = notice.kind
-        subject = render_template(f"email/{template}_subject.txt", **context)
-        return Email(
-            subject=" ".join(subject.split()),
-            text=render_template(f"email/{template}.txt", **context),
-            html=render_template(f"email/{template}.html", **context),
-            language=language,
-        )
+        return Email.render(f"email/{notice.kind}", language, context)
 
 
 def transition_facts(entry: LogEntry, language: str) -> TransitionFacts:
@@ -240,14 +245,7 @@ def compose_transition(recipient: User, roles: set[str], facts: TransitionFacts)
             "next_step": next_step(facts.workflow_key, facts.to_state, roles),
             "roles": ", ".join(role_label(r) for r in sorted(roles)),
         }
-        subject = render_template("email/transition_subject.txt", **context)
-        return Email(
-            # One line whatever the title holds: a newline in a header would be refused.
-            subject=" ".join(subject.split()),
-            text=render_template("email/transition.txt", **context),
-            html=render_template("email/transition.html", **context),
-            language=language,
-        )
+        return Email.render("email/transition", language, context)
 
 
 @dataclass(frozen=True)
@@ -308,10 +306,4 @@ def compose_digest(recipient: User, row: OutboxMessage) -> Email:
             "count": sum(len(items) for records in groups.values() for items in records.values()),
             "preferences": base + "/notifications/preferences",
         }
-        subject = render_template("email/digest_subject.txt", **context)
-        return Email(
-            subject=" ".join(subject.split()),
-            text=render_template("email/digest.txt", **context),
-            html=render_template("email/digest.html", **context),
-            language=language,
-        )
+        return Email.render("email/digest", language, context)
