@@ -6,7 +6,8 @@ happened, by whom and when; the row says to whom and in which roles.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import MANYTOONE
 
 from ..accounts.models import User
 from ..definitions.deadlines import waiting_role
@@ -258,6 +260,53 @@ class Summary:
     record_title: str
 
 
+@contextmanager
+def preloaded(notes: Sequence[Notification]) -> Iterator[None]:
+    """Within the block, what summarizing `notes` reads is in the session already: a few
+    queries in all instead of a few per note.
+
+    The log entries and deadlines, the records they tell of, and what those belong to (a
+    report's commitment, its plan), whatever the workflow. The session holds rows it has not
+    changed weakly: the block holds them until the summaries are made.
+    """
+    entries = _load(LogEntry, {n.log_entry_id for n in notes if n.log_entry_id})
+    notices = _load(DeadlineNotice, {n.notice_id for n in notes if n.notice_id})
+    wanted: dict[str, set[int]] = {}
+    for told in (*entries, *notices):
+        wanted.setdefault(told.record_type, set()).add(told.record_id)
+    rows = [
+        record
+        for model in engine.record_models
+        for record in _load(model, wanted.get(model.record_type, set()))
+    ]
+    held = [*entries, *notices, *rows]
+    for _ in range(2):  # the records' parents, then theirs
+        rows = _load_parents(rows)
+        held += rows
+    yield
+
+
+def _load_parents(rows: list[Any]) -> list[Any]:
+    """Load what `rows` refer to by their many-to-one relationships: one query per kind."""
+    wanted: dict[Any, set[int]] = {}
+    for row in rows:
+        mapper = inspect(type(row))
+        for relation in mapper.relationships:
+            remote = [column.key for column in relation.remote_side]
+            if relation.direction is not MANYTOONE or remote != ["id"]:
+                continue
+            (column,) = relation.local_columns
+            value = getattr(row, mapper.get_property_by_column(column).key)
+            if value is not None:
+                wanted.setdefault(relation.mapper.class_, set()).add(value)
+    return [parent for model, ids in wanted.items() for parent in _load(model, ids)]
+
+
+def _load(model: Any, ids: set[int]) -> list[Any]:
+    """Load the rows of `model` with these ids into the session (one query; none for no ids)."""
+    return list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+
+
 def summarize(template: str, log_entry_id: int | None, notice_id: int | None) -> Summary:
     """Render one line about a transition, reminder or escalation, in the current locale."""
     if template in (REMINDER, ESCALATION) and notice_id is not None:
@@ -290,7 +339,7 @@ def compose_digest(recipient: User, row: OutboxMessage) -> Email:
     ).all()
     language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     base = current_app.config["BASE_URL"].rstrip("/")
-    with force_locale(language):
+    with preloaded(notes), force_locale(language):
         groups: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for note in notes:
             try:

@@ -10,7 +10,7 @@ from ..accounts.permissions import can_follow, can_open_notification, can_read_n
 from ..extensions import db
 from ..plans.models import Commitment
 from . import operations, queries
-from .compose import CannotCompose, summarize
+from .compose import CannotCompose, preloaded, summarize
 from .models import DIGEST, FOLLOWED, IMMEDIATE, KINDS, MODES, OFF, UPDATES, Notification
 
 bp = Blueprint("notifications", __name__)
@@ -47,11 +47,13 @@ def index():
     if not can_read_notifications(current_user):
         abort(404)
     items = []
-    for note in queries.notifications_of(current_user.id):
-        try:
-            items.append((note, summarize(note.template, note.log_entry_id, note.notice_id)))
-        except CannotCompose:
-            continue  # what it told of is gone: nothing to show
+    notes = queries.notifications_of(current_user.id)
+    with preloaded(notes):
+        for note in notes:
+            try:
+                items.append((note, summarize(note.template, note.log_entry_id, note.notice_id)))
+            except CannotCompose:
+                continue  # what it told of is gone: nothing to show
     return render_template("notify/notifications.html", items=items)
 
 
