@@ -11,6 +11,7 @@ from ..accounts.models import PlanMembership, User
 from ..accounts.permissions import plan_id_of
 from ..definitions.deadlines import waiting_role
 from ..definitions.followers import followed_commitment, followers, is_decisive
+from ..definitions.messages import FOLLOWER
 from ..engine import Transition
 from ..engine.audit import utcnow
 from ..extensions import db
@@ -28,7 +29,6 @@ from .models import (
     Preference,
 )
 
-FOLLOWER = "follower"
 Recipients = dict[tuple[int, str], set[str]]
 # (user id, kind) -> mode: the choices people made; a kind not chosen is sent at once.
 Choices = dict[tuple[int, str], str]
